@@ -592,7 +592,17 @@ class Codegen {
   private dispatch(e: Expr, call: ResolvedCall, operands: readonly string[]): string {
     const direct = this.directOverload(call, operands);
     if (!direct) return this.dispatcher(e, call, operands);
-    const impl = this.hoist(`impl:${direct.overload.id}`, `rt.impls[${JSON.stringify(direct.overload.id)}]`, "o");
+    const { id, specialize } = direct.overload;
+    const last = call.operands.length === operands.length ? call.operands.at(-1) : undefined;
+    if (specialize && last?.kind === "literal") {
+      // The constant is prepared once per program (a pattern compiled), the call site passes the rest.
+      const literal = operands.at(-1)!;
+      const bound = this.hoist(`specialize:${id}:${literal}`, `rt.specialize(${JSON.stringify(id)}, ${literal})`, "b");
+      const { args, test, prefix } = this.tested(operands.slice(0, -1), direct.tested.slice(0, -1));
+      const invocation = `${bound}(${args.join(", ")})`;
+      return test === "" ? invocation : `(${prefix}${test} ? ${invocation} : ${this.dispatcher(e, call, [...args, literal])})`;
+    }
+    const impl = this.hoist(`impl:${id}`, `rt.impls[${JSON.stringify(id)}]`, "o");
     const { args, test, prefix } = this.tested(operands, direct.tested);
     return test === "" ? `${impl}(${args.join(", ")})` : `(${prefix}${test} ? ${impl}(${args.join(", ")}) : ${this.dispatcher(e, call, args)})`;
   }

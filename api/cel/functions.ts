@@ -44,6 +44,12 @@ export interface Overload {
   result: TypeText;
   impl: (...args: never[]) => CelValue;
   /**
+   * The implementation for a constant last argument (a regex pattern), prepared once: what compiled programs
+   * call, with the other arguments, where the argument is a literal. It does not throw; a bad constant fails
+   * each call as `impl` would.
+   */
+  specialize?: (constant: never) => (...args: never[]) => CelValue;
+  /**
    * Estimated cost of the call itself (operands are costed separately) given the sizes of receiver and
    * arguments (receiver first), following k8s.io/apiserver/pkg/cel/library/cost.go; `operands` tells more
    * where a size is not enough. Omitted means a constant 1, except for the standard functions whose cost

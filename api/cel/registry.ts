@@ -56,10 +56,12 @@ export class Registry {
 
   /** The `rt` object compiled code runs with: the runtime helpers and one dispatcher per call key. */
   get runtime(): Runtime {
+    const byId = new Map([...this.byKey.values()].flat().map((o) => [o.id, o]));
     this.rt ??= {
       ...helpers,
       fn: Object.fromEntries([...this.byKey].map(([key, overloads]) => [key, dispatcher(overloads)])),
       impls: Object.fromEntries([...this.byKey.values()].flat().map((o) => [o.id, o.impl as Dispatcher])),
+      specialize: (id, constant) => byId.get(id)!.specialize!(constant as never) as Dispatcher,
       types: Object.fromEntries([...this.typeNames].map((n) => [n, celType(n)])),
       converter: celConverter,
     };

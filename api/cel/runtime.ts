@@ -515,6 +515,17 @@ export function matches(s: string, pattern: string): boolean {
   return test(s);
 }
 
+/** `matches` with a pattern known in advance (a literal), compiled now; an invalid one fails each call. */
+export function matcher(pattern: string): (s: string) => boolean {
+  try {
+    return compileRegex(pattern);
+  } catch (error) {
+    return () => {
+      throw error;
+    };
+  }
+}
+
 function compileRegex(pattern: string): (s: string) => boolean {
   let re2: RE2JS;
   try {
@@ -1021,6 +1032,8 @@ export interface Runtime extends Helpers {
   readonly fn: Readonly<Record<string, Dispatcher>>;
   /** Overload implementations by overload id, for call sites that know (or test) their argument types. */
   readonly impls: Readonly<Record<string, Dispatcher>>;
+  /** An overload's implementation for a constant last argument (Overload.specialize), taking the others. */
+  readonly specialize: (id: string, constant: CelValue) => Dispatcher;
   /** Type values by the names expressions may use (`int`, `net.IP`). */
   readonly types: Readonly<Record<string, CelType>>;
   /** The conversion of decoded JSON of a schema node to what rules see (schema-values.ts), for JSON-mode programs. */

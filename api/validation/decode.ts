@@ -1,11 +1,11 @@
 // An object as kube-apiserver decodes it before validation (apiextensions-apiserver pkg/apiserver/schema/pruning,
-// defaulting/prunenulls.go and defaulting), in one walk that builds a copy: fields the schema does not declare are
+// defaulting/prunenulls.go and defaulting), in one walk that copies on write: fields the schema does not declare are
 // pruned (and reported) unless a node preserves unknown fields, nulls of fields that are neither nullable nor
 // defaulted are dropped, and missing fields (or non-nullable nulls) get a copy of their default, whose own nested
 // defaults then apply. Each schema node's plan is made once (cached), so the walk looks nothing up in the schema.
 import type { JSONSchemaProps } from "../apiextensions.ts";
 import type { FieldPath } from "./prune.ts";
-import { copyJson, isObject } from "./schema.ts";
+import { copyJson, copyUpTo, isObject } from "./schema.ts";
 
 export interface Decoded {
   value: unknown;
@@ -22,7 +22,7 @@ export interface DecodeOptions {
   defaults?: boolean;
 }
 
-/** The decoded copy of `value`, which is left untouched. */
+/** `value` decoded; it is left untouched, and shares with the result what decoding does not change. */
 export function decode(value: unknown, schema: JSONSchemaProps, options: DecodeOptions = {}): Decoded {
   const unknown: FieldPath[] = [];
   const decoder = new Decoder(options.prune ?? true, options.defaults ?? true, unknown);
@@ -86,6 +86,13 @@ function planOf(schema: JSONSchemaProps, isResourceRoot: boolean): Plan {
   return plan;
 }
 
+/** What a field decodes to when it is left out. */
+const DROPPED = Symbol("dropped");
+
+/**
+ * The walk, copying on write: a value nothing is pruned from or defaulted in is returned as it is; one that
+ * changes is copied once, from its first change on, sharing its unchanged children.
+ */
 class Decoder {
   private readonly prune: boolean;
   private readonly defaults: boolean;
@@ -104,62 +111,66 @@ class Decoder {
    * lists, its items' (kube's skipPrune), until a declared property resumes pruning.
    */
   value(value: unknown, plan: Plan | undefined, at: FieldPath, keepUnknown = plan?.preserveUnknown === true): unknown {
-    if (keepUnknown && !plan) return copyJson(value);
+    if (keepUnknown && !plan) return value;
     if (Array.isArray(value)) {
       const items = plan?.items;
-      const out: unknown[] = new Array(value.length);
+      let out: unknown[] | undefined;
       for (let i = 0; i < value.length; i++) {
         const item = value[i];
         at.push(i);
         // A null item stays (kube prunes nulls of fields only), unless its schema defaults it.
-        out[i] = item === null
+        const decoded = item === null
           ? (items && !items.nullable && items.default !== undefined && this.defaults ? this.defaultOf(items) : null)
           : this.value(item, items, at, keepUnknown || items?.preserveUnknown === true);
         at.pop();
+        if (out) out[i] = decoded;
+        else if (decoded !== item) (out = value.slice(0, i)).push(decoded);
       }
-      return out;
+      return out ?? value;
     }
     if (!isObject(value)) return value;
-    const out: Record<string, unknown> = {};
+    let out: Record<string, unknown> | undefined;
     for (const key in value) {
       const v = value[key];
       const child = plan?.properties?.[key] ?? plan?.values;
-      if (plan?.resource && RESOURCE_FIELDS.has(key)) {
-        this.field(out, key, v, child, at, false);
-      } else if (child) {
-        this.field(out, key, v, child, at, true);
-      } else if (keepUnknown || plan?.anyValues || !this.prune) {
-        set(out, key, copyJson(v));
-      } else if (this.report) {
-        this.report.push([...at, key]);
+      let decoded: unknown;
+      if (plan?.resource && RESOURCE_FIELDS.has(key)) decoded = this.field(v, child, key, at, false);
+      else if (child) decoded = this.field(v, child, key, at, true);
+      else if (keepUnknown || plan?.anyValues || !this.prune) decoded = v;
+      else {
+        this.report?.push([...at, key]);
+        decoded = DROPPED;
       }
+      if (decoded === DROPPED) out ??= copyUpTo(value, key);
+      else if (out) set(out, key, decoded);
+      else if (decoded !== v) set((out = copyUpTo(value, key)), key, decoded);
     }
     if (this.defaults && plan) {
-      for (const [name, property] of plan.defaulted) if (!Object.hasOwn(out, name)) set(out, name, this.defaultOf(property));
+      for (const [name, property] of plan.defaulted) {
+        if (!Object.hasOwn(out ?? value, name)) set((out ??= copyUpTo(value)), name, this.defaultOf(property));
+      }
     }
-    return out;
+    return out ?? value;
   }
 
-  /** A field of a declared (or resource) schema: a null is kept, defaulted or dropped; anything else decoded or copied. */
-  private field(out: Record<string, unknown>, key: string, v: unknown, child: Plan | undefined, at: FieldPath, decodes: boolean): void {
+  /** A field of a declared (or resource) schema: a null is kept, defaulted or dropped; anything else decoded or kept. */
+  private field(v: unknown, child: Plan | undefined, key: string, at: FieldPath, decodes: boolean): unknown {
     if (v === null) {
-      if (child?.default !== undefined && !child.nullable && this.defaults) set(out, key, this.defaultOf(child));
-      else if (!child || child.nullable || child.default !== undefined || !this.prune) set(out, key, null);
-      return;
+      if (child?.default !== undefined && !child.nullable && this.defaults) return this.defaultOf(child);
+      return !child || child.nullable || child.default !== undefined || !this.prune ? null : DROPPED;
     }
-    if (!decodes) return set(out, key, copyJson(v));
+    if (!decodes) return v;
     at.push(key);
     const decoded = this.value(v, child, at);
     at.pop();
-    if (key !== "__proto__") out[key] = decoded;
-    else set(out, key, decoded);
+    return decoded;
   }
 
-  /** A copy of the schema's default, decoded in turn (its nested defaults apply), reporting nothing. */
+  /** A fresh copy of the schema's default, decoded in turn (its nested defaults apply), reporting nothing. */
   private defaultOf(plan: Plan): unknown {
     const report = this.report;
     this.report = undefined;
-    const value = this.value(plan.default, plan, []);
+    const value = copyJson(this.value(plan.default, plan, []));
     this.report = report;
     return value;
   }

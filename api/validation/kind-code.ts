@@ -85,7 +85,7 @@ class Generator {
       ...this.constants,
       ...this.functions,
       "return {",
-      `decode: (input, unknown) => ${this.metadataDecoded ? `${decode}(input, [], unknown)` : `h.coerceRootMetadata(${decode}(input, [], unknown), unknown)`},`,
+      `decode: (input, unknown) => ${this.metadataDecoded ? `${decode}(input, [], unknown)` : `h.decodeRootMetadata(${decode}(input, [], unknown), unknown)`},`,
       `listTypes: (object) => {${lists ? ` const errors = []; ${lists}(object, [], errors); return errors;` : " return [];"} },`,
       `hasRules: ${this.sites.length > 0},`,
       `rules: (object, old, report) => {${rules ? ` ${rules}(object, old, [], new h.RuleRun(schema, object, old, report));` : ""} },`,
@@ -121,14 +121,18 @@ class Generator {
 
   // --- decoding (decode.ts Decoder.value, one node at a time)
 
-  /** The function decoding a value at `at` (not null): `(v, at, unknown) => decoded`, `at` holding the path's indexes and keys. */
+  /**
+   * The function decoding a value at `at` (not null): `(v, at, unknown) => decoded`, `at` holding the path's
+   * indexes and keys. Decoding copies on write: a value nothing is pruned from or defaulted in is returned as it
+   * is; one that changes is copied once, from the first change on, sharing its unchanged children.
+   */
   private decoder(at: DecodeLocation): string {
     const name = this.name("decode");
     const { schema } = at;
     const body = ['if (typeof v !== "object" || v === null) return v;'];
     if (schema.items) body.push("if (Array.isArray(v)) {", ...this.decodeItems(at, schema.items), "}");
     else body.push(`if (Array.isArray(v)) return ${this.decodeGenerically(at, "v")};`);
-    body.push(...this.decodeObject(at), "return out;");
+    body.push(...this.decodeObject(at), "return out === undefined ? v : out;");
     this.functions.push(`function ${name}(v, at, unknown) {`, ...body, "}");
     return name;
   }
@@ -140,31 +144,32 @@ class Generator {
 
   private decodeItems(at: DecodeLocation, items: JSONSchemaProps): string[] {
     const item = this.child(at, ["items"], items, null, at.keep || preserves(items));
+    const slot: Slot = { assign: (value) => `out[i] = ${value}`, copy: "out = v.slice(0, i);" };
     // A null item stays (kube prunes nulls of fields only), unless its schema defaults it.
-    const nullItem = !items.nullable && items.default !== undefined ? this.defaultValue(item) : "null";
+    const nullItem = !items.nullable && items.default !== undefined ? changed(slot, this.defaultValue(item)) : kept(slot);
     return [
       "const n = v.length;",
-      "const out = new Array(n);",
+      "let out;",
       "for (let i = 0; i < n; i++) {",
       "const x = v[i];",
-      `if (x === null) out[i] = ${nullItem};`,
-      ...this.decodeChild(item, "x", (value) => `out[i] = ${value}`, "i", true),
+      `if (x === null) { ${nullItem} }`,
+      ...this.decodeChild(item, slot, "i", true),
       "}",
-      "return out;",
+      "return out === undefined ? v : out;",
     ];
   }
 
   /**
-   * Statements decoding `x` (not null) at `at` into `assign`; `step` is the index or key the child adds to the
+   * Statements decoding `x` (not null) at `at` into `slot`; `step` is the index or key the child adds to the
    * dynamic path, if any. Values of a scalar node are scalars unless the object is invalid: they pass as they are.
    */
-  private decodeChild(at: DecodeLocation, x: string, assign: (value: string) => string, step: string | undefined, elseBranch = false): string[] {
+  private decodeChild(at: DecodeLocation, slot: Slot, step: string | undefined, elseBranch = false): string[] {
     const [push, pop] = step ? [`at.push(${step}); `, " at.pop();"] : ["", ""];
     const otherwise = elseBranch ? "else " : "";
     if (isScalarNode(at)) {
-      return [`${otherwise}if (typeof ${x} !== "object") ${assign(x)};`, `else { ${push}${assign(this.decodeGenerically(at, x))};${pop} }`];
+      return [`${otherwise}if (typeof x !== "object") { ${kept(slot)} }`, `else { ${push}const d = ${this.decodeGenerically(at, "x")};${pop} ${stored(slot)} }`];
     }
-    return [`${otherwise}{ ${push}${assign(`${this.decoder(at)}(${x}, at, unknown)`)};${pop} }`];
+    return [`${otherwise}{ ${push}const d = ${this.decoder(at)}(x, at, unknown);${pop} ${stored(slot)} }`];
   }
 
   private decodeObject(at: DecodeLocation): string[] {
@@ -173,53 +178,59 @@ class Generator {
     const values = mapValues(schema);
     const cases: string[] = [];
     const field = (key: string, child: JSONSchemaProps | undefined, decoded: string[]) => {
-      const ifNull = this.nullField(at, key, child);
-      cases.push(`case ${JSON.stringify(key)}:`, ...(ifNull ? ["if (x === null) {", ifNull, "} else {"] : ["if (x !== null) {"]), ...decoded, "}", "break;");
+      cases.push(`case ${JSON.stringify(key)}:`, "if (x === null) {", this.nullField(at, key, child), "} else {", ...decoded, "}", "break;");
     };
     if (at.resource) {
       // A resource's apiVersion, kind and metadata are not pruned. The object's own metadata is then coerced to
-      // ObjectMeta: here, as it is copied, unless the schema defaults it (which kube does not allow).
+      // ObjectMeta: here, unless the schema defaults it (which kube does not allow).
       for (const key of RESOURCE_FIELDS) {
         const child = properties[key] ?? values;
+        const slot = fieldSlot(key);
         if (key === "metadata" && at.keywords.length === 0 && child?.default === undefined) {
-          cases.push('case "metadata": {', "const meta = x === null ? undefined : h.decodeMetadata(x, unknown);", "if (meta !== undefined) out.metadata = meta;", "break;", "}");
+          cases.push(
+            'case "metadata": {',
+            "const meta = x === null ? undefined : h.decodeMetadata(x, unknown);",
+            `if (meta === x) { ${kept(slot)} } else if (meta === undefined) { ${dropped(slot)} } else { ${changed(slot, "meta")} }`,
+            "break;",
+            "}",
+          );
           this.metadataDecoded = true;
         } else {
-          field(key, child, [`${assignField(key, 'typeof x === "object" ? h.copy(x) : x')};`]);
+          field(key, child, [kept(slot)]);
         }
       }
     }
     for (const [key, child] of Object.entries(properties)) {
       if (at.resource && RESOURCE_FIELDS.includes(key)) continue;
       const location = this.child(at, ["properties", key], child, key, preserves(child));
-      field(key, child, this.decodeChild(location, "x", (value) => assignField(key, value), undefined));
+      field(key, child, this.decodeChild(location, fieldSlot(key), undefined));
     }
     let other: string[];
     if (values) {
       const location = this.child(at, ["additionalProperties"], values, null, preserves(values));
-      const ifNull = this.nullField(at, undefined, values);
-      other = [...(ifNull ? ["if (x === null) {", ifNull, "} else {"] : ["if (x !== null) {"]), ...this.decodeChild(location, "x", (value) => `h.set(out, key, ${value})`, "key"), "}"];
+      other = ["if (x === null) {", this.nullField(at, undefined, values), "} else {", ...this.decodeChild(location, ENTRY, "key"), "}"];
     } else if (at.keep || schema.additionalProperties === true) {
-      other = ["h.set(out, key, h.copy(x));"];
+      other = [kept(ENTRY)];
     } else {
-      other = [`unknown.push(h.fieldPath(${this.template(at.template)}, at, key));`];
+      other = [`unknown.push(h.fieldPath(${this.template(at.template)}, at, key));`, dropped(ENTRY)];
     }
     const loop = cases.length === 0 ? other : ["switch (key) {", ...cases, "default:", ...other, "}"];
     const defaults = Object.entries(properties).filter(([, child]) => child.default !== undefined).map(([key, child]) => {
       const location = this.child(at, ["properties", key], child, key, preserves(child));
-      return `if (!Object.hasOwn(out, ${JSON.stringify(key)})) ${assignField(key, this.defaultValue(location))};`;
+      const slot: Slot = { assign: fieldSlot(key).assign, copy: "out = h.copyUpTo(v);" };
+      return `if (!Object.hasOwn(out === undefined ? v : out, ${JSON.stringify(key)})) { ${changed(slot, this.defaultValue(location))} }`;
     });
-    return ["const out = {};", "for (const key in v) {", "const x = v[key];", ...loop, "}", ...defaults];
+    return ["let out;", "for (const key in v) {", "const x = v[key];", ...loop, "}", ...defaults];
   }
 
   /** A null field: defaulted when not nullable, kept when nullable or defaulted, else dropped; `key` undefined for map entries. */
   private nullField(at: DecodeLocation, key: string | undefined, child: JSONSchemaProps | undefined): string {
-    const assign = (value: string) => (key === undefined ? `h.set(out, key, ${value});` : `${assignField(key, value)};`);
+    const slot = key === undefined ? ENTRY : fieldSlot(key);
     if (child && child.default !== undefined && !child.nullable) {
       const keywords = key === undefined || !at.schema.properties?.[key] ? ["additionalProperties"] : ["properties", key];
-      return assign(this.defaultValue(this.child(at, keywords, child, key ?? null, preserves(child))));
+      return changed(slot, this.defaultValue(this.child(at, keywords, child, key ?? null, preserves(child))));
     }
-    return !child || child.nullable || child.default !== undefined ? assign("null") : "";
+    return !child || child.nullable || child.default !== undefined ? kept(slot) : dropped(slot);
   }
 
   private child(at: DecodeLocation, keywords: readonly string[], schema: JSONSchemaProps, step: string | null, keep: boolean): DecodeLocation {
@@ -419,10 +430,34 @@ class Generator {
 }
 
 /** `out.key = value`, where a "__proto__" key is data, not the object's prototype. */
-function assignField(key: string, value: string): string {
-  if (key === "__proto__") return `h.set(out, "__proto__", ${value})`;
-  return /^[A-Za-z_$][\w$]*$/.test(key) ? `out.${key} = ${value}` : `out[${JSON.stringify(key)}] = ${value}`;
+/**
+ * Where a decoder puts a child of the value `v` it decodes (the child being `x`), copying on write: the copy `out`
+ * is undefined until the first change, when `copy` starts it with what comes before the child.
+ */
+interface Slot {
+  assign: (value: string) => string;
+  copy: string;
 }
+
+/** The slot of a declared field. */
+function fieldSlot(key: string): Slot {
+  const assign = (value: string) =>
+    key === "__proto__" ? `h.set(out, "__proto__", ${value})`
+      : /^[A-Za-z_$][\w$]*$/.test(key) ? `out.${key} = ${value}` : `out[${JSON.stringify(key)}] = ${value}`;
+  return { assign, copy: `out = h.copyUpTo(v, ${JSON.stringify(key)});` };
+}
+
+/** The slot of a map entry, under its `key`. */
+const ENTRY: Slot = { assign: (value) => `h.set(out, key, ${value})`, copy: "out = h.copyUpTo(v, key);" };
+
+/** `x` stays as it is. */
+const kept = (slot: Slot) => `if (out !== undefined) ${slot.assign("x")};`;
+/** `x` is left out. */
+const dropped = (slot: Slot) => `if (out === undefined) ${slot.copy}`;
+/** `x` becomes `value`. */
+const changed = (slot: Slot, value: string) => `if (out === undefined) ${slot.copy} ${slot.assign(value)};`;
+/** `x` becomes `d`, which may be `x` itself. */
+const stored = (slot: Slot) => `if (out !== undefined) ${slot.assign("d")}; else if (d !== x) { ${slot.copy} ${slot.assign("d")}; }`;
 
 function preserves(schema: JSONSchemaProps): boolean {
   return schema["x-kubernetes-preserve-unknown-fields"] === true;

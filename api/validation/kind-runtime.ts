@@ -8,10 +8,10 @@ import { type CelRuleSite, own, type RuleReport, RuleRun } from "./cel.ts";
 import { decode, decodeAt } from "./decode.ts";
 import type { FieldError, PathSegment } from "./errors.ts";
 import { listErrors } from "./list-types.ts";
-import { coerceMetadata, decodeMetadata } from "./metadata.ts";
+import { decodeMetadata, decodeRootMetadata } from "./metadata.ts";
 import type { FieldPath } from "./prune.ts";
 import { correlatedStep } from "./ratcheting.ts";
-import { copyJson } from "./schema.ts";
+import { copyJson, copyUpTo } from "./schema.ts";
 
 /**
  * The walks of one kind as generated code, with the results of the generic ones (validate.ts genericCode).
@@ -19,7 +19,8 @@ import { copyJson } from "./schema.ts";
 export interface KindCode {
   /**
    * decode.ts's decode of a whole object (its root is the resource's), with its metadata coerced to ObjectMeta
-   * (metadata.ts coerceMetadata); pruned fields are reported into `unknown`.
+   * (metadata.ts coerceMetadata); pruned fields are reported into `unknown`. The result may share what decoding
+   * does not change with the input, even be the input: neither is to be modified.
    */
   decode(input: Record<string, unknown>, unknown: FieldPath[]): Record<string, unknown>;
   listTypes(object: unknown): FieldError[];
@@ -92,12 +93,6 @@ function decodedDefault(schema: JSONSchemaProps): unknown {
   return decode(schema.default, schema).value;
 }
 
-/** The object's metadata coerced to ObjectMeta, its unknown fields reported into `unknown`. */
-function coerceRootMetadata(object: Record<string, unknown>, unknown: FieldPath[]): Record<string, unknown> {
-  for (const path of coerceMetadata(object)) unknown.push(path);
-  return object;
-}
-
 /** The index in the old list of the map-list item that correlates with `item` (ratcheting.ts), or undefined. */
 function correlatedItem(schema: JSONSchemaProps, old: unknown, index: number, item: unknown): unknown {
   const j = correlatedStep(schema, old, index, item);
@@ -106,7 +101,8 @@ function correlatedItem(schema: JSONSchemaProps, old: unknown, index: number, it
 
 export const kindHelpers = {
   copy: copyJson,
-  coerceRootMetadata,
+  copyUpTo,
+  decodeRootMetadata,
   decodeMetadata,
   own,
   correlatedItem,

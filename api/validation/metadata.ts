@@ -3,7 +3,7 @@
 import type { JSONSchemaProps } from "../apiextensions.ts";
 import { fieldError, goQuote, type FieldError, type FieldPath } from "./errors.ts";
 import type { FieldPath as DataPath } from "./prune.ts";
-import { childSchema, copyJson, isObject, subtreeHas } from "./schema.ts";
+import { childSchema, copyUpTo, isObject, subtreeHas } from "./schema.ts";
 
 // ---- Name rules (k8s.io/apimachinery/pkg/api/validate/content) ----------------------------------------------
 
@@ -148,16 +148,29 @@ export function coerceMetadata(object: Record<string, unknown>): DataPath[] {
 }
 
 /**
- * What coerceMetadata makes of a copy of `meta`, made as the copy: the fields that decode as ObjectMeta's
- * (copied), unknown ones reported into `unknown`; undefined where metadata is no object (and dropped).
+ * What coerceMetadata makes of `meta`, without changing it: `meta` itself when all its fields decode as
+ * ObjectMeta's, else a copy without the others (unknown ones reported into `unknown`); undefined where metadata
+ * is no object (and dropped).
  */
 export function decodeMetadata(meta: unknown, unknown: DataPath[]): Record<string, unknown> | undefined {
   if (!isObject(meta)) return undefined;
-  const out: Record<string, unknown> = {};
+  let out: Record<string, unknown> | undefined;
   for (const key in meta) {
     const value = meta[key];
-    if (decodesAsObjectMeta(key, value, unknown)) out[key] = typeof value === "object" ? copyJson(value) : value; // an ObjectMeta field: not "__proto__"
+    if (!decodesAsObjectMeta(key, value, unknown)) out ??= copyUpTo(meta, key);
+    else if (out) out[key] = value; // an ObjectMeta field: not "__proto__"
   }
+  return out ?? meta;
+}
+
+/** `object` with its metadata as decodeMetadata makes it: `object` itself when that changes nothing, else a copy. */
+export function decodeRootMetadata(object: Record<string, unknown>, unknown: DataPath[]): Record<string, unknown> {
+  if (!Object.hasOwn(object, "metadata")) return object;
+  const meta = decodeMetadata(object.metadata, unknown);
+  if (meta === object.metadata) return object;
+  const out = copyUpTo(object);
+  if (meta === undefined) delete out.metadata;
+  else out.metadata = meta;
   return out;
 }
 

@@ -18,6 +18,20 @@ export function copyJson<T>(value: T): T {
   return copy as T;
 }
 
+/**
+ * A shallow copy of the fields of `object` that come before `key` in its for-in order (all of them without
+ * `key`): where a copy-on-write decoder starts the copy of an object it changes at `key`.
+ */
+export function copyUpTo(object: Record<string, unknown>, key?: string): Record<string, unknown> {
+  const copy: Record<string, unknown> = {};
+  for (const k in object) {
+    if (k === key) break;
+    if (k === "__proto__") Object.defineProperty(copy, k, { value: object[k], enumerable: true, writable: true, configurable: true });
+    else copy[k] = object[k];
+  }
+  return copy;
+}
+
 /** The schema of map values (additionalProperties given as a schema). */
 export function mapValues(schema: JSONSchemaProps | undefined): JSONSchemaProps | undefined {
   return typeof schema?.additionalProperties === "object" ? schema.additionalProperties : undefined;

@@ -10,7 +10,7 @@ import { fieldError, isBlocking, type FieldError } from "./errors.ts";
 import type { KindCode } from "./kind-runtime.ts";
 import { validateListTypes } from "./list-types.ts";
 import {
-  coerceMetadata,
+  decodeRootMetadata,
   validateEmbeddedResources,
   validateObjectMeta,
   validateObjectMetaUpdate,
@@ -46,7 +46,10 @@ export interface ValidationResult {
   errors: FieldError[];
   /** What kube-apiserver would warn about: pruned fields, ratcheted rule failures; and rules not evaluated. */
   warnings: string[];
-  /** The object as kube-apiserver would store it: pruned and defaulted (the input is not modified). */
+  /**
+   * The object as kube-apiserver would store it: pruned and defaulted. The input is not modified; what pruning
+   * and defaulting leave as it was is shared with it (the input itself when nothing changes): copy before changing.
+   */
   object: Record<string, unknown>;
 }
 
@@ -66,8 +69,10 @@ export function createValidator(definition: KindDefinition): Validator {
   return (input, oldInput, options) => {
     if (!isObject(input)) return { errors: structuralErrors(structural, schema, input).map((e) => e.error), warnings: [], object: {} };
     const unknown: FieldPath[] = [];
-    const object = code.decode(input, unknown);
-    if (options?.namespace && namespaced && isObject(object.metadata) && !object.metadata.namespace) object.metadata.namespace = options.namespace;
+    let object = code.decode(input, unknown);
+    if (options?.namespace && namespaced && isObject(object.metadata) && !object.metadata.namespace) {
+      object = { ...object, metadata: { ...object.metadata, namespace: options.namespace } };
+    }
     const old = isObject(oldInput) ? code.decode(oldInput, []) : undefined;
     const warnings = unknown.length === 0 ? [] : unknown.map(formatFieldPath).sort().map((path) => `unknown field "${path}"`);
 
@@ -99,9 +104,8 @@ export function genericCode(schema: JSONSchemaProps, table: readonly CelRuleEntr
   return {
     decode: (input, unknown) => {
       const decoded = decodeObject(input, schema, { resourceRoot: true });
-      const object = decoded.value as Record<string, unknown>;
-      unknown.push(...decoded.unknown, ...coerceMetadata(object));
-      return object;
+      unknown.push(...decoded.unknown);
+      return decodeRootMetadata(decoded.value as Record<string, unknown>, unknown);
     },
     listTypes: (object) => validateListTypes(object, schema),
     hasRules: table.length > 0,

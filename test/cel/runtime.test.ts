@@ -122,6 +122,8 @@ describe("RE2 regexes", () => {
     ["'ab'.matches('(?i)AB')", "true"],
     ["'abc'.matches('\\\\pL+')", "true"],
     ["'x'.matches('(')", "error: error parsing regexp: missing closing ): `(`"],
+    // a literal pattern is compiled once, with the program, but fails only where it is used
+    ["false && 'x'.matches('(')", "false"],
   ])("%s is %s", (expr, result) => {
     expect(evaluate(expr)).toBe(result);
   });

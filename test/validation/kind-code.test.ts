@@ -6,6 +6,7 @@
 // date-time, escaped names, transition and optionalOldSelf rules, messageExpression, fieldPath and reason), code
 // made at run time by compileKindCode is compared on random objects.
 import { readFileSync } from "node:fs";
+import { isDeepStrictEqual } from "node:util";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { parse } from "yaml";
@@ -55,10 +56,14 @@ function sideBySide(
   };
   fc.assert(fc.property(objects, oldOf(objects), (object, old) => {
     const before = old === "none" ? undefined : old === "same" ? structuredClone(object) : old;
+    const input = structuredClone(object);
     expectSame(validators.generated(object, before), validators.generic(object, before));
     const [generated, generic] = [walked(code.generated, object, before), walked(code.generic, object, before)];
     expect(generated).toEqual(generic);
     expect(JSON.stringify(generated)).toBe(JSON.stringify(generic));
+    expect(object).toEqual(input); // never modified
+    // Copy on write: an object decoding does not change comes back as it is.
+    if (isDeepStrictEqual(generic.decoded.value, object)) expect(generated.decoded.value).toBe(object);
   }), { numRuns });
 }
 

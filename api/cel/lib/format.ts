@@ -149,6 +149,14 @@ function maskTrailingDash(name: string): string {
 const prefixed = (validate: (s: string) => string[]) => (s: string) => validate(maskTrailingDash(s));
 /** A validation of bytes, given text. */
 const onBytes = (validate: (bytes: string) => string[]) => (s: string) => validate(toBytes(s));
+/**
+ * onBytes for a validation that accepts ASCII only: a string it accepts is its own bytes, so only a string with
+ * errors is converted and checked again.
+ */
+const onAsciiBytes = (validate: (bytes: string) => string[]) => (s: string) => {
+  const errors = validate(s);
+  return errors.length === 0 ? errors : validate(toBytes(s));
+};
 /** A kube-openapi format check with its fixed message. */
 const openAPI = (check: ((s: string) => boolean) | undefined, message: string) => (s: string) => (check?.(s) ? [] : [message]);
 
@@ -160,15 +168,15 @@ const DATE_TIME_REGEX_SIZE = 71;
 
 /** The named formats, by the name format.named() takes. */
 export const FORMATS: ReadonlyMap<string, Format> = new Map([
-  ["dns1123Label", new Format("DNS1123Label", onBytes(isDNS1123Label), 30)],
-  ["dns1123Subdomain", new Format("DNS1123Subdomain", onBytes(isDNS1123Subdomain), 60)],
-  ["dns1035Label", new Format("DNS1035Label", onBytes(isDNS1035Label), 30)],
-  ["qualifiedName", new Format("QualifiedName", onBytes(isQualifiedName), 60)],
-  ["portName", new Format("PortName", onBytes(isPortName), 20)],
+  ["dns1123Label", new Format("DNS1123Label", onAsciiBytes(isDNS1123Label), 30)],
+  ["dns1123Subdomain", new Format("DNS1123Subdomain", onAsciiBytes(isDNS1123Subdomain), 60)],
+  ["dns1035Label", new Format("DNS1035Label", onAsciiBytes(isDNS1035Label), 30)],
+  ["qualifiedName", new Format("QualifiedName", onAsciiBytes(isQualifiedName), 60)],
+  ["portName", new Format("PortName", onAsciiBytes(isPortName), 20)],
   ["dns1123LabelPrefix", new Format("DNS1123LabelPrefix", onBytes(prefixed(isDNS1123Label)), 30)],
   ["dns1123SubdomainPrefix", new Format("DNS1123SubdomainPrefix", onBytes(prefixed(isDNS1123Subdomain)), 60)],
   ["dns1035LabelPrefix", new Format("DNS1035LabelPrefix", onBytes(prefixed(isDNS1035Label)), 30)],
-  ["labelValue", new Format("LabelValue", onBytes(isLabelValue), 40)],
+  ["labelValue", new Format("LabelValue", onAsciiBytes(isLabelValue), 40)],
   ["uri", new Format("URI", (s) => { const problem = requestURIError(s); return problem === undefined ? [] : [problem]; }, URL_REGEX_SIZE)],
   ["uuid", new Format("uuid", openAPI(KUBE_FORMATS.uuid, "does not match the UUID format"), UUID_REGEX_SIZE)],
   ["byte", new Format("byte", openAPI(KUBE_FORMATS.byte, "invalid base64"), BASE64_REGEX_SIZE)],

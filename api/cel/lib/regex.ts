@@ -167,7 +167,23 @@ function compile(pattern: string): Compiled {
 }
 
 function find(s: string, pattern: string): string {
-  const compiled = compile(pattern);
+  return findIn(compile(pattern), s);
+}
+
+/** find with a pattern known in advance (a literal), compiled now; an invalid one fails each call. */
+function finder(pattern: string): (s: string) => string {
+  let compiled: Compiled;
+  try {
+    compiled = compile(pattern);
+  } catch (error) {
+    return () => {
+      throw error;
+    };
+  }
+  return (s) => findIn(compiled, s);
+}
+
+function findIn(compiled: Compiled, s: string): string {
   if (compiled.lastInput !== s) {
     // V8's regex engine where it agrees with RE2 (its backtracking finds the same leftmost-first match), else the VM.
     const match = compiled.js ? undefined : search(compiled.program, s, 0);
@@ -213,7 +229,7 @@ const method = (id: string, name: string, params: string[], result: string, impl
 export const regex: Library = {
   name: "kubernetes.regex",
   overloads: [
-    method("string_find_string", "find", ["string"], "string", find),
+    { ...method("string_find_string", "find", ["string"], "string", find), specialize: finder },
     method("string_find_all_string", "findAll", ["string"], "list(string)", (s: string, pattern: string) => findAll(s, pattern)),
     method("string_find_all_string_int", "findAll", ["string", "int"], "list(string)", findAll),
   ],

@@ -18,6 +18,7 @@ import {
   mapInsert,
   mapKeys,
   matches,
+  matcher,
   moduloInt,
   moduloUint,
   nanosOf,
@@ -39,7 +40,7 @@ import { type CelValue, CelUint, Duration, int, Timestamp } from "../values.ts";
 import { actualSize, scaledSize } from "./actual-cost.ts";
 
 type Impl = (...args: never[]) => CelValue;
-type Extra = Pick<Overload, "runtimeCost">;
+type Extra = Pick<Overload, "runtimeCost" | "specialize">;
 
 function global(id: string, name: string, params: TypeText[], result: TypeText, impl: Impl, extra: Extra = {}): Overload {
   return { id, name, params, result, impl, ...extra };
@@ -194,8 +195,9 @@ const strings: Overload[] = [
   }),
   method("starts_with_string", "startsWith", "string", ["string"], "bool", (s: string, p: string) => s.startsWith(p), traversal(1)),
   method("ends_with_string", "endsWith", "string", ["string"], "bool", (s: string, p: string) => s.endsWith(p), traversal(1)),
-  global("matches", "matches", ["string", "string"], "bool", matches),
+  global("matches", "matches", ["string", "string"], "bool", matches, { specialize: matcher }),
   method("matches_string", "matches", "string", ["string"], "bool", matches, {
+    specialize: matcher,
     runtimeCost: (args) =>
       Math.ceil((1 + actualSize(args[0] as CelValue)) * TRAVERSAL) * Math.ceil(actualSize(args[1] as CelValue) * REGEX_STRING_LENGTH_COST_FACTOR),
   }),

@@ -121,6 +121,15 @@ describe("format library", () => {
     ["dns1035LabelPrefix", "my-label-prefix-", []],
     ["dns1035LabelPrefix", "1-", []], // masked to "a"
     ["dns1035LabelPrefix", "1a-", [DNS1035_ERROR]],
+    ["dns1123LabelPrefix", "é-", [LABEL_ERROR]], // masked bytes: "\xc3a"
+  ] as const)("format.%s().validate(%j) reports %j", (name, s, expected) => {
+    expect(errors(name, s)).toEqual(expected);
+  });
+
+  it.each([
+    // Go counts bytes: 40 two-byte characters are too long for a label
+    ["dns1123Label", "é".repeat(40), ["must be no more than 63 characters", LABEL_ERROR]],
+    ["labelValue", "é".repeat(32), ["must be no more than 63 characters", LABEL_VALUE_ERROR]],
   ] as const)("format.%s().validate(%j) reports %j", (name, s, expected) => {
     expect(errors(name, s)).toEqual(expected);
   });

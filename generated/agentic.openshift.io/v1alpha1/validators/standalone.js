@@ -37,12 +37,12 @@ return ((t12 = ((t8 = ((t5 = (v2 === undefined ? unbound_3("self") : v2)), typeo
 // self.matches('^[a-zA-Z0-9][a-zA-Z0-9._\\-/:@]*$')
 const cel2 = ((rt) => {
 const unbound_2 = rt.unbound;
-const o3 = rt.impls["matches_string"];
+const b3 = rt.specialize("matches_string", "^[a-zA-Z0-9][a-zA-Z0-9._\\-/:@]*$");
 const f5 = rt.fn[".matches/1"];
 return (vars) => {
 const v1 = vars["self"];
 let t4;
-return ((t4 = (v1 === undefined ? unbound_2("self") : v1)), typeof t4 === "string" ? o3(t4, "^[a-zA-Z0-9][a-zA-Z0-9._\\-/:@]*$") : f5(t4, "^[a-zA-Z0-9][a-zA-Z0-9._\\-/:@]*$"));
+return ((t4 = (v1 === undefined ? unbound_2("self") : v1)), typeof t4 === "string" ? b3(t4) : f5(t4, "^[a-zA-Z0-9][a-zA-Z0-9._\\-/:@]*$"));
 };
 })(rt);
 // self == oldSelf
@@ -286,23 +286,23 @@ return ((t7 = ((t4 = (v1 === undefined ? unbound_2("self") : v1)), typeof t4 ===
 // self.matches('^[a-z][a-z0-9-]*[a-z0-9]$')
 const cel17 = ((rt) => {
 const unbound_2 = rt.unbound;
-const o3 = rt.impls["matches_string"];
+const b3 = rt.specialize("matches_string", "^[a-z][a-z0-9-]*[a-z0-9]$");
 const f5 = rt.fn[".matches/1"];
 return (vars) => {
 const v1 = vars["self"];
 let t4;
-return ((t4 = (v1 === undefined ? unbound_2("self") : v1)), typeof t4 === "string" ? o3(t4, "^[a-z][a-z0-9-]*[a-z0-9]$") : f5(t4, "^[a-z][a-z0-9-]*[a-z0-9]$"));
+return ((t4 = (v1 === undefined ? unbound_2("self") : v1)), typeof t4 === "string" ? b3(t4) : f5(t4, "^[a-z][a-z0-9-]*[a-z0-9]$"));
 };
 })(rt);
 // self.matches('^[0-9]{4}-[0-9]{2}-[0-9]{2}(-preview)?$')
 const cel18 = ((rt) => {
 const unbound_2 = rt.unbound;
-const o3 = rt.impls["matches_string"];
+const b3 = rt.specialize("matches_string", "^[0-9]{4}-[0-9]{2}-[0-9]{2}(-preview)?$");
 const f5 = rt.fn[".matches/1"];
 return (vars) => {
 const v1 = vars["self"];
 let t4;
-return ((t4 = (v1 === undefined ? unbound_2("self") : v1)), typeof t4 === "string" ? o3(t4, "^[0-9]{4}-[0-9]{2}-[0-9]{2}(-preview)?$") : f5(t4, "^[0-9]{4}-[0-9]{2}-[0-9]{2}(-preview)?$"));
+return ((t4 = (v1 === undefined ? unbound_2("self") : v1)), typeof t4 === "string" ? b3(t4) : f5(t4, "^[0-9]{4}-[0-9]{2}-[0-9]{2}(-preview)?$"));
 };
 })(rt);
 // has(self.analysis)
@@ -687,46 +687,47 @@ return t1;
 // self.matches('^([a-zA-Z0-9]|[a-zA-Z0-9][a-zA-Z0-9-]*[a-zA-Z0-9])((\\.([a-zA-Z0-9]|[a-zA-Z0-9][a-zA-Z0-9-]*[a-zA-Z0-9]))+)?(:[0-9]+)?\\b')
 const cel29 = ((rt) => {
 const unbound_2 = rt.unbound;
-const o3 = rt.impls["matches_string"];
+const b3 = rt.specialize("matches_string", "^([a-zA-Z0-9]|[a-zA-Z0-9][a-zA-Z0-9-]*[a-zA-Z0-9])((\\.([a-zA-Z0-9]|[a-zA-Z0-9][a-zA-Z0-9-]*[a-zA-Z0-9]))+)?(:[0-9]+)?\\b");
 const f5 = rt.fn[".matches/1"];
 return (vars) => {
 const v1 = vars["self"];
 let t4;
-return ((t4 = (v1 === undefined ? unbound_2("self") : v1)), typeof t4 === "string" ? o3(t4, "^([a-zA-Z0-9]|[a-zA-Z0-9][a-zA-Z0-9-]*[a-zA-Z0-9])((\\.([a-zA-Z0-9]|[a-zA-Z0-9][a-zA-Z0-9-]*[a-zA-Z0-9]))+)?(:[0-9]+)?\\b") : f5(t4, "^([a-zA-Z0-9]|[a-zA-Z0-9][a-zA-Z0-9-]*[a-zA-Z0-9])((\\.([a-zA-Z0-9]|[a-zA-Z0-9][a-zA-Z0-9-]*[a-zA-Z0-9]))+)?(:[0-9]+)?\\b"));
+return ((t4 = (v1 === undefined ? unbound_2("self") : v1)), typeof t4 === "string" ? b3(t4) : f5(t4, "^([a-zA-Z0-9]|[a-zA-Z0-9][a-zA-Z0-9-]*[a-zA-Z0-9])((\\.([a-zA-Z0-9]|[a-zA-Z0-9][a-zA-Z0-9-]*[a-zA-Z0-9]))+)?(:[0-9]+)?\\b"));
 };
 })(rt);
 // self.find('(/[a-z0-9]+((([._]|__|[-]*)[a-z0-9]+)+)?((/[a-z0-9]+((([._]|__|[-]*)[a-z0-9]+)+)?)+)?)') != ''
 const cel30 = ((rt) => {
 const unbound_2 = rt.unbound;
-const o3 = rt.impls["string_find_string"];
+const b3 = rt.specialize("string_find_string", "(/[a-z0-9]+((([._]|__|[-]*)[a-z0-9]+)+)?((/[a-z0-9]+((([._]|__|[-]*)[a-z0-9]+)+)?)+)?)");
 const f5 = rt.fn[".find/1"];
 return (vars) => {
 const v1 = vars["self"];
 let t4;
-return (((t4 = (v1 === undefined ? unbound_2("self") : v1)), typeof t4 === "string" ? o3(t4, "(/[a-z0-9]+((([._]|__|[-]*)[a-z0-9]+)+)?((/[a-z0-9]+((([._]|__|[-]*)[a-z0-9]+)+)?)+)?)") : f5(t4, "(/[a-z0-9]+((([._]|__|[-]*)[a-z0-9]+)+)?((/[a-z0-9]+((([._]|__|[-]*)[a-z0-9]+)+)?)+)?)")) !== "");
+return (((t4 = (v1 === undefined ? unbound_2("self") : v1)), typeof t4 === "string" ? b3(t4) : f5(t4, "(/[a-z0-9]+((([._]|__|[-]*)[a-z0-9]+)+)?((/[a-z0-9]+((([._]|__|[-]*)[a-z0-9]+)+)?)+)?)")) !== "");
 };
 })(rt);
 // self.find('(@.*:)') != '' || self.find(':.*$') != ''
 const cel31 = ((rt) => {
 const unbound_3 = rt.unbound;
-const o4 = rt.impls["string_find_string"];
+const b4 = rt.specialize("string_find_string", "(@.*:)");
 const f6 = rt.fn[".find/1"];
 const Failed_7 = rt.Failed;
-const or_10 = rt.or;
+const b9 = rt.specialize("string_find_string", ":.*$");
+const or_11 = rt.or;
 return (vars) => {
 const v2 = vars["self"];
 let t5;
-let t9;
+let t10;
 let t1;
 try {
-t1 = (((t5 = (v2 === undefined ? unbound_3("self") : v2)), typeof t5 === "string" ? o4(t5, "(@.*:)") : f6(t5, "(@.*:)")) !== "");
+t1 = (((t5 = (v2 === undefined ? unbound_3("self") : v2)), typeof t5 === "string" ? b4(t5) : f6(t5, "(@.*:)")) !== "");
 } catch (e) { t1 = new Failed_7(e); }
 if (t1 !== true) {
 let t8;
 try {
-t8 = (((t9 = (v2 === undefined ? unbound_3("self") : v2)), typeof t9 === "string" ? o4(t9, ":.*$") : f6(t9, ":.*$")) !== "");
+t8 = (((t10 = (v2 === undefined ? unbound_3("self") : v2)), typeof t10 === "string" ? b9(t10) : f6(t10, ":.*$")) !== "");
 } catch (e) { t8 = new Failed_7(e); }
-t1 = t1 === false && t8 === false ? false : or_10(t1, t8);
+t1 = t1 === false && t8 === false ? false : or_11(t1, t8);
 }
 return t1;
 };
@@ -734,86 +735,90 @@ return t1;
 // self.find('(@.*:)') == '' ? (self.find(':.*$') != '' ? self.find(':.*$').substring(1).size() <= 127 : true) : true
 const cel32 = ((rt) => {
 const unbound_2 = rt.unbound;
-const o3 = rt.impls["string_find_string"];
+const b3 = rt.specialize("string_find_string", "(@.*:)");
 const f5 = rt.fn[".find/1"];
-const o9 = rt.impls["string_substring_int"];
-const f11 = rt.fn[".substring/1"];
-const compareStringSize_12 = rt.compareStringSize;
-const f13 = rt.fn[".size/0"];
-const f14 = rt.fn["_<=_/2"];
+const b6 = rt.specialize("string_find_string", ":.*$");
+const o10 = rt.impls["string_substring_int"];
+const f12 = rt.fn[".substring/1"];
+const compareStringSize_13 = rt.compareStringSize;
+const f14 = rt.fn[".size/0"];
+const f15 = rt.fn["_<=_/2"];
 return (vars) => {
 const v1 = vars["self"];
 let t4;
-let t6;
 let t7;
 let t8;
-let t10;
-return ((((t4 = (v1 === undefined ? unbound_2("self") : v1)), typeof t4 === "string" ? o3(t4, "(@.*:)") : f5(t4, "(@.*:)")) === "") ? ((((t6 = (v1 === undefined ? unbound_2("self") : v1)), typeof t6 === "string" ? o3(t6, ":.*$") : f5(t6, ":.*$")) !== "") ? ((t7 = ((t10 = ((t8 = (v1 === undefined ? unbound_2("self") : v1)), typeof t8 === "string" ? o3(t8, ":.*$") : f5(t8, ":.*$"))), typeof t10 === "string" ? o9(t10, 1n) : f11(t10, 1n))), typeof t7 === "string" ? compareStringSize_12(t7, 127) <= 0 : Array.isArray(t7) ? t7.length <= 127 : f14(f13(t7), 127n)) : true) : true);
+let t9;
+let t11;
+return ((((t4 = (v1 === undefined ? unbound_2("self") : v1)), typeof t4 === "string" ? b3(t4) : f5(t4, "(@.*:)")) === "") ? ((((t7 = (v1 === undefined ? unbound_2("self") : v1)), typeof t7 === "string" ? b6(t7) : f5(t7, ":.*$")) !== "") ? ((t8 = ((t11 = ((t9 = (v1 === undefined ? unbound_2("self") : v1)), typeof t9 === "string" ? b6(t9) : f5(t9, ":.*$"))), typeof t11 === "string" ? o10(t11, 1n) : f12(t11, 1n))), typeof t8 === "string" ? compareStringSize_13(t8, 127) <= 0 : Array.isArray(t8) ? t8.length <= 127 : f15(f14(t8), 127n)) : true) : true);
 };
 })(rt);
 // self.find('(@.*:)') == '' ? (self.find(':.*$') != '' ? self.find(':.*$').matches(':[\\w][\\w.-]*$') : true) : true
 const cel33 = ((rt) => {
 const unbound_2 = rt.unbound;
-const o3 = rt.impls["string_find_string"];
+const b3 = rt.specialize("string_find_string", "(@.*:)");
 const f5 = rt.fn[".find/1"];
-const o8 = rt.impls["matches_string"];
-const f10 = rt.fn[".matches/1"];
+const b6 = rt.specialize("string_find_string", ":.*$");
+const b9 = rt.specialize("matches_string", ":[\\w][\\w.-]*$");
+const f11 = rt.fn[".matches/1"];
 return (vars) => {
 const v1 = vars["self"];
 let t4;
-let t6;
 let t7;
-let t9;
-return ((((t4 = (v1 === undefined ? unbound_2("self") : v1)), typeof t4 === "string" ? o3(t4, "(@.*:)") : f5(t4, "(@.*:)")) === "") ? ((((t6 = (v1 === undefined ? unbound_2("self") : v1)), typeof t6 === "string" ? o3(t6, ":.*$") : f5(t6, ":.*$")) !== "") ? ((t9 = ((t7 = (v1 === undefined ? unbound_2("self") : v1)), typeof t7 === "string" ? o3(t7, ":.*$") : f5(t7, ":.*$"))), typeof t9 === "string" ? o8(t9, ":[\\w][\\w.-]*$") : f10(t9, ":[\\w][\\w.-]*$")) : true) : true);
+let t8;
+let t10;
+return ((((t4 = (v1 === undefined ? unbound_2("self") : v1)), typeof t4 === "string" ? b3(t4) : f5(t4, "(@.*:)")) === "") ? ((((t7 = (v1 === undefined ? unbound_2("self") : v1)), typeof t7 === "string" ? b6(t7) : f5(t7, ":.*$")) !== "") ? ((t10 = ((t8 = (v1 === undefined ? unbound_2("self") : v1)), typeof t8 === "string" ? b6(t8) : f5(t8, ":.*$"))), typeof t10 === "string" ? b9(t10) : f11(t10, ":[\\w][\\w.-]*$")) : true) : true);
 };
 })(rt);
 // self.find('(@.*:)') != '' ? self.find('(@.*:)').matches('(@[A-Za-z][A-Za-z0-9]*([_+.][A-Za-z][A-Za-z0-9]*)*[:])') : true
 const cel34 = ((rt) => {
 const unbound_2 = rt.unbound;
-const o3 = rt.impls["string_find_string"];
+const b3 = rt.specialize("string_find_string", "(@.*:)");
 const f5 = rt.fn[".find/1"];
-const o7 = rt.impls["matches_string"];
+const b7 = rt.specialize("matches_string", "(@[A-Za-z][A-Za-z0-9]*([_+.][A-Za-z][A-Za-z0-9]*)*[:])");
 const f9 = rt.fn[".matches/1"];
 return (vars) => {
 const v1 = vars["self"];
 let t4;
 let t6;
 let t8;
-return ((((t4 = (v1 === undefined ? unbound_2("self") : v1)), typeof t4 === "string" ? o3(t4, "(@.*:)") : f5(t4, "(@.*:)")) !== "") ? ((t8 = ((t6 = (v1 === undefined ? unbound_2("self") : v1)), typeof t6 === "string" ? o3(t6, "(@.*:)") : f5(t6, "(@.*:)"))), typeof t8 === "string" ? o7(t8, "(@[A-Za-z][A-Za-z0-9]*([_+.][A-Za-z][A-Za-z0-9]*)*[:])") : f9(t8, "(@[A-Za-z][A-Za-z0-9]*([_+.][A-Za-z][A-Za-z0-9]*)*[:])")) : true);
+return ((((t4 = (v1 === undefined ? unbound_2("self") : v1)), typeof t4 === "string" ? b3(t4) : f5(t4, "(@.*:)")) !== "") ? ((t8 = ((t6 = (v1 === undefined ? unbound_2("self") : v1)), typeof t6 === "string" ? b3(t6) : f5(t6, "(@.*:)"))), typeof t8 === "string" ? b7(t8) : f9(t8, "(@[A-Za-z][A-Za-z0-9]*([_+.][A-Za-z][A-Za-z0-9]*)*[:])")) : true);
 };
 })(rt);
 // self.find('(@.*:)') != '' ? self.find(':.*$').substring(1).size() >= 32 : true
 const cel35 = ((rt) => {
 const unbound_2 = rt.unbound;
-const o3 = rt.impls["string_find_string"];
+const b3 = rt.specialize("string_find_string", "(@.*:)");
 const f5 = rt.fn[".find/1"];
-const o8 = rt.impls["string_substring_int"];
-const f10 = rt.fn[".substring/1"];
-const compareStringSize_11 = rt.compareStringSize;
-const f12 = rt.fn[".size/0"];
-const f13 = rt.fn["_>=_/2"];
-return (vars) => {
-const v1 = vars["self"];
-let t4;
-let t6;
-let t7;
-let t9;
-return ((((t4 = (v1 === undefined ? unbound_2("self") : v1)), typeof t4 === "string" ? o3(t4, "(@.*:)") : f5(t4, "(@.*:)")) !== "") ? ((t6 = ((t9 = ((t7 = (v1 === undefined ? unbound_2("self") : v1)), typeof t7 === "string" ? o3(t7, ":.*$") : f5(t7, ":.*$"))), typeof t9 === "string" ? o8(t9, 1n) : f10(t9, 1n))), typeof t6 === "string" ? compareStringSize_11(t6, 32) >= 0 : Array.isArray(t6) ? t6.length >= 32 : f13(f12(t6), 32n)) : true);
-};
-})(rt);
-// self.find('(@.*:)') != '' ? self.find(':.*$').matches(':[0-9A-Fa-f]*$') : true
-const cel36 = ((rt) => {
-const unbound_2 = rt.unbound;
-const o3 = rt.impls["string_find_string"];
-const f5 = rt.fn[".find/1"];
-const o7 = rt.impls["matches_string"];
-const f9 = rt.fn[".matches/1"];
+const b7 = rt.specialize("string_find_string", ":.*$");
+const o9 = rt.impls["string_substring_int"];
+const f11 = rt.fn[".substring/1"];
+const compareStringSize_12 = rt.compareStringSize;
+const f13 = rt.fn[".size/0"];
+const f14 = rt.fn["_>=_/2"];
 return (vars) => {
 const v1 = vars["self"];
 let t4;
 let t6;
 let t8;
-return ((((t4 = (v1 === undefined ? unbound_2("self") : v1)), typeof t4 === "string" ? o3(t4, "(@.*:)") : f5(t4, "(@.*:)")) !== "") ? ((t8 = ((t6 = (v1 === undefined ? unbound_2("self") : v1)), typeof t6 === "string" ? o3(t6, ":.*$") : f5(t6, ":.*$"))), typeof t8 === "string" ? o7(t8, ":[0-9A-Fa-f]*$") : f9(t8, ":[0-9A-Fa-f]*$")) : true);
+let t10;
+return ((((t4 = (v1 === undefined ? unbound_2("self") : v1)), typeof t4 === "string" ? b3(t4) : f5(t4, "(@.*:)")) !== "") ? ((t6 = ((t10 = ((t8 = (v1 === undefined ? unbound_2("self") : v1)), typeof t8 === "string" ? b7(t8) : f5(t8, ":.*$"))), typeof t10 === "string" ? o9(t10, 1n) : f11(t10, 1n))), typeof t6 === "string" ? compareStringSize_12(t6, 32) >= 0 : Array.isArray(t6) ? t6.length >= 32 : f14(f13(t6), 32n)) : true);
+};
+})(rt);
+// self.find('(@.*:)') != '' ? self.find(':.*$').matches(':[0-9A-Fa-f]*$') : true
+const cel36 = ((rt) => {
+const unbound_2 = rt.unbound;
+const b3 = rt.specialize("string_find_string", "(@.*:)");
+const f5 = rt.fn[".find/1"];
+const b6 = rt.specialize("string_find_string", ":.*$");
+const b8 = rt.specialize("matches_string", ":[0-9A-Fa-f]*$");
+const f10 = rt.fn[".matches/1"];
+return (vars) => {
+const v1 = vars["self"];
+let t4;
+let t7;
+let t9;
+return ((((t4 = (v1 === undefined ? unbound_2("self") : v1)), typeof t4 === "string" ? b3(t4) : f5(t4, "(@.*:)")) !== "") ? ((t9 = ((t7 = (v1 === undefined ? unbound_2("self") : v1)), typeof t7 === "string" ? b6(t7) : f5(t7, ":.*$"))), typeof t9 === "string" ? b8(t9) : f10(t9, ":[0-9A-Fa-f]*$")) : true);
 };
 })(rt);
 // self.all(p, p.size() >= 2 && p.size() <= 512)
@@ -1049,7 +1054,7 @@ return val_33(a1);
 const cel42 = ((rt) => {
 const unbound_3 = rt.unbound;
 const range_4 = rt.range;
-const o11 = rt.impls["matches_string"];
+const b11 = rt.specialize("matches_string", "^[a-zA-Z0-9/_.-]+$");
 const f13 = rt.fn[".matches/1"];
 const Failed_14 = rt.Failed;
 const and_15 = rt.and;
@@ -1068,7 +1073,7 @@ let t9 = a1;
 if (t9 !== false) {
 let t10;
 try {
-t10 = ((t12 = x7), typeof t12 === "string" ? o11(t12, "^[a-zA-Z0-9/_.-]+$") : f13(t12, "^[a-zA-Z0-9/_.-]+$"));
+t10 = ((t12 = x7), typeof t12 === "string" ? b11(t12) : f13(t12, "^[a-zA-Z0-9/_.-]+$"));
 } catch (e) { t10 = new Failed_14(e); }
 t9 = t9 === true && t10 === true ? true : and_15(t9, t10);
 }
@@ -1081,23 +1086,23 @@ return val_16(a1);
 // self.matches('^[a-z][a-z0-9-]*$')
 const cel43 = ((rt) => {
 const unbound_2 = rt.unbound;
-const o3 = rt.impls["matches_string"];
+const b3 = rt.specialize("matches_string", "^[a-z][a-z0-9-]*$");
 const f5 = rt.fn[".matches/1"];
 return (vars) => {
 const v1 = vars["self"];
 let t4;
-return ((t4 = (v1 === undefined ? unbound_2("self") : v1)), typeof t4 === "string" ? o3(t4, "^[a-z][a-z0-9-]*$") : f5(t4, "^[a-z][a-z0-9-]*$"));
+return ((t4 = (v1 === undefined ? unbound_2("self") : v1)), typeof t4 === "string" ? b3(t4) : f5(t4, "^[a-z][a-z0-9-]*$"));
 };
 })(rt);
 // self.matches('^[A-Za-z][A-Za-z0-9-]*$')
 const cel44 = ((rt) => {
 const unbound_2 = rt.unbound;
-const o3 = rt.impls["matches_string"];
+const b3 = rt.specialize("matches_string", "^[A-Za-z][A-Za-z0-9-]*$");
 const f5 = rt.fn[".matches/1"];
 return (vars) => {
 const v1 = vars["self"];
 let t4;
-return ((t4 = (v1 === undefined ? unbound_2("self") : v1)), typeof t4 === "string" ? o3(t4, "^[A-Za-z][A-Za-z0-9-]*$") : f5(t4, "^[A-Za-z][A-Za-z0-9-]*$"));
+return ((t4 = (v1 === undefined ? unbound_2("self") : v1)), typeof t4 === "string" ? b3(t4) : f5(t4, "^[A-Za-z][A-Za-z0-9-]*$"));
 };
 })(rt);
 // self.type == 'Secret' ? has(self.secret) : !has(self.secret)
@@ -1142,12 +1147,12 @@ return ((((o4 = (v1 === undefined ? unbound_2("self") : v1)) !== null && typeof 
 // self.matches('^[A-Z_][A-Z0-9_]*$')
 const cel48 = ((rt) => {
 const unbound_2 = rt.unbound;
-const o3 = rt.impls["matches_string"];
+const b3 = rt.specialize("matches_string", "^[A-Z_][A-Z0-9_]*$");
 const f5 = rt.fn[".matches/1"];
 return (vars) => {
 const v1 = vars["self"];
 let t4;
-return ((t4 = (v1 === undefined ? unbound_2("self") : v1)), typeof t4 === "string" ? o3(t4, "^[A-Z_][A-Z0-9_]*$") : f5(t4, "^[A-Z_][A-Z0-9_]*$"));
+return ((t4 = (v1 === undefined ? unbound_2("self") : v1)), typeof t4 === "string" ? b3(t4) : f5(t4, "^[A-Z_][A-Z0-9_]*$"));
 };
 })(rt);
 // self.startsWith('/')
@@ -1765,12 +1770,12 @@ const J73 = P72(rt, S12);
 const R74 = h.entry(rules[0], false, [], "string");
 const P78 = ((rt, node) => {
 const unbound_2 = rt.unbound;
-const o3 = rt.impls["matches_string"];
+const b3 = rt.specialize("matches_string", "^[a-zA-Z0-9][a-zA-Z0-9._\\-/:@]*$");
 const f5 = rt.fn[".matches/1"];
 return (p0, p1) => {
 const v1 = p0;
 let t4;
-return ((t4 = (v1 === undefined ? unbound_2("self") : v1)), typeof t4 === "string" ? o3(t4, "^[a-zA-Z0-9][a-zA-Z0-9._\\-/:@]*$") : f5(t4, "^[a-zA-Z0-9][a-zA-Z0-9._\\-/:@]*$"));
+return ((t4 = (v1 === undefined ? unbound_2("self") : v1)), typeof t4 === "string" ? b3(t4) : f5(t4, "^[a-zA-Z0-9][a-zA-Z0-9._\\-/:@]*$"));
 };
 });
 const J79 = P78(rt, S14);
@@ -1778,217 +1783,264 @@ const R80 = h.entry(rules[1], false, [], "string");
 function decode7(v, at, unknown) {
 if (typeof v !== "object" || v === null) return v;
 if (Array.isArray(v)) return h.decodeAt(v, S9, false, false, h.fieldPath(T10, at), unknown);
-const out = {};
+let out;
 for (const key in v) {
 const x = v[key];
 switch (key) {
 case "name":
-if (x !== null) {
-if (typeof x !== "object") out.name = x;
-else { out.name = h.decodeAt(x, S12, false, false, h.fieldPath(T13, at), unknown); }
+if (x === null) {
+if (out === undefined) out = h.copyUpTo(v, "name");
+} else {
+if (typeof x !== "object") { if (out !== undefined) out.name = x; }
+else { const d = h.decodeAt(x, S12, false, false, h.fieldPath(T13, at), unknown); if (out !== undefined) out.name = d; else if (d !== x) { out = h.copyUpTo(v, "name"); out.name = d; } }
 }
 break;
 default:
 unknown.push(h.fieldPath(T10, at, key));
+if (out === undefined) out = h.copyUpTo(v, key);
 }
 }
-return out;
+return out === undefined ? v : out;
 }
 function decode16(v, at, unknown) {
 if (typeof v !== "object" || v === null) return v;
 if (Array.isArray(v)) return h.decodeAt(v, S17, false, false, h.fieldPath(T18, at), unknown);
-const out = {};
+let out;
 for (const key in v) {
 const x = v[key];
 switch (key) {
 case "analysisSeconds":
-if (x !== null) {
-if (typeof x !== "object") out.analysisSeconds = x;
-else { out.analysisSeconds = h.decodeAt(x, S20, false, false, h.fieldPath(T21, at), unknown); }
+if (x === null) {
+if (out === undefined) out = h.copyUpTo(v, "analysisSeconds");
+} else {
+if (typeof x !== "object") { if (out !== undefined) out.analysisSeconds = x; }
+else { const d = h.decodeAt(x, S20, false, false, h.fieldPath(T21, at), unknown); if (out !== undefined) out.analysisSeconds = d; else if (d !== x) { out = h.copyUpTo(v, "analysisSeconds"); out.analysisSeconds = d; } }
 }
 break;
 case "executionSeconds":
-if (x !== null) {
-if (typeof x !== "object") out.executionSeconds = x;
-else { out.executionSeconds = h.decodeAt(x, S22, false, false, h.fieldPath(T23, at), unknown); }
+if (x === null) {
+if (out === undefined) out = h.copyUpTo(v, "executionSeconds");
+} else {
+if (typeof x !== "object") { if (out !== undefined) out.executionSeconds = x; }
+else { const d = h.decodeAt(x, S22, false, false, h.fieldPath(T23, at), unknown); if (out !== undefined) out.executionSeconds = d; else if (d !== x) { out = h.copyUpTo(v, "executionSeconds"); out.executionSeconds = d; } }
 }
 break;
 case "verificationSeconds":
-if (x !== null) {
-if (typeof x !== "object") out.verificationSeconds = x;
-else { out.verificationSeconds = h.decodeAt(x, S24, false, false, h.fieldPath(T25, at), unknown); }
+if (x === null) {
+if (out === undefined) out = h.copyUpTo(v, "verificationSeconds");
+} else {
+if (typeof x !== "object") { if (out !== undefined) out.verificationSeconds = x; }
+else { const d = h.decodeAt(x, S24, false, false, h.fieldPath(T25, at), unknown); if (out !== undefined) out.verificationSeconds = d; else if (d !== x) { out = h.copyUpTo(v, "verificationSeconds"); out.verificationSeconds = d; } }
 }
 break;
 case "chatSeconds":
-if (x !== null) {
-if (typeof x !== "object") out.chatSeconds = x;
-else { out.chatSeconds = h.decodeAt(x, S26, false, false, h.fieldPath(T27, at), unknown); }
+if (x === null) {
+if (out === undefined) out = h.copyUpTo(v, "chatSeconds");
+} else {
+if (typeof x !== "object") { if (out !== undefined) out.chatSeconds = x; }
+else { const d = h.decodeAt(x, S26, false, false, h.fieldPath(T27, at), unknown); if (out !== undefined) out.chatSeconds = d; else if (d !== x) { out = h.copyUpTo(v, "chatSeconds"); out.chatSeconds = d; } }
 }
 break;
 default:
 unknown.push(h.fieldPath(T18, at, key));
+if (out === undefined) out = h.copyUpTo(v, key);
 }
 }
-return out;
+return out === undefined ? v : out;
 }
 function decode3(v, at, unknown) {
 if (typeof v !== "object" || v === null) return v;
 if (Array.isArray(v)) return h.decodeAt(v, S5, false, false, h.fieldPath(T6, at), unknown);
-const out = {};
+let out;
 for (const key in v) {
 const x = v[key];
 switch (key) {
 case "llmProvider":
-if (x !== null) {
-{ out.llmProvider = decode7(x, at, unknown); }
+if (x === null) {
+if (out === undefined) out = h.copyUpTo(v, "llmProvider");
+} else {
+{ const d = decode7(x, at, unknown); if (out !== undefined) out.llmProvider = d; else if (d !== x) { out = h.copyUpTo(v, "llmProvider"); out.llmProvider = d; } }
 }
 break;
 case "model":
-if (x !== null) {
-if (typeof x !== "object") out.model = x;
-else { out.model = h.decodeAt(x, S14, false, false, h.fieldPath(T15, at), unknown); }
+if (x === null) {
+if (out === undefined) out = h.copyUpTo(v, "model");
+} else {
+if (typeof x !== "object") { if (out !== undefined) out.model = x; }
+else { const d = h.decodeAt(x, S14, false, false, h.fieldPath(T15, at), unknown); if (out !== undefined) out.model = d; else if (d !== x) { out = h.copyUpTo(v, "model"); out.model = d; } }
 }
 break;
 case "timeouts":
-if (x !== null) {
-{ out.timeouts = decode16(x, at, unknown); }
+if (x === null) {
+if (out === undefined) out = h.copyUpTo(v, "timeouts");
+} else {
+{ const d = decode16(x, at, unknown); if (out !== undefined) out.timeouts = d; else if (d !== x) { out = h.copyUpTo(v, "timeouts"); out.timeouts = d; } }
 }
 break;
 case "maxTurns":
-if (x !== null) {
-if (typeof x !== "object") out.maxTurns = x;
-else { out.maxTurns = h.decodeAt(x, S28, false, false, h.fieldPath(T29, at), unknown); }
+if (x === null) {
+if (out === undefined) out = h.copyUpTo(v, "maxTurns");
+} else {
+if (typeof x !== "object") { if (out !== undefined) out.maxTurns = x; }
+else { const d = h.decodeAt(x, S28, false, false, h.fieldPath(T29, at), unknown); if (out !== undefined) out.maxTurns = d; else if (d !== x) { out = h.copyUpTo(v, "maxTurns"); out.maxTurns = d; } }
 }
 break;
 default:
 unknown.push(h.fieldPath(T6, at, key));
+if (out === undefined) out = h.copyUpTo(v, key);
 }
 }
-return out;
+return out === undefined ? v : out;
 }
 function decode34(v, at, unknown) {
 if (typeof v !== "object" || v === null) return v;
 if (Array.isArray(v)) return h.decodeAt(v, S37, false, false, h.fieldPath(T38, at), unknown);
-const out = {};
+let out;
 for (const key in v) {
 const x = v[key];
 switch (key) {
 case "lastTransitionTime":
-if (x !== null) {
-if (typeof x !== "object") out.lastTransitionTime = x;
-else { out.lastTransitionTime = h.decodeAt(x, S40, false, false, h.fieldPath(T41, at), unknown); }
+if (x === null) {
+if (out === undefined) out = h.copyUpTo(v, "lastTransitionTime");
+} else {
+if (typeof x !== "object") { if (out !== undefined) out.lastTransitionTime = x; }
+else { const d = h.decodeAt(x, S40, false, false, h.fieldPath(T41, at), unknown); if (out !== undefined) out.lastTransitionTime = d; else if (d !== x) { out = h.copyUpTo(v, "lastTransitionTime"); out.lastTransitionTime = d; } }
 }
 break;
 case "message":
-if (x !== null) {
-if (typeof x !== "object") out.message = x;
-else { out.message = h.decodeAt(x, S42, false, false, h.fieldPath(T43, at), unknown); }
+if (x === null) {
+if (out === undefined) out = h.copyUpTo(v, "message");
+} else {
+if (typeof x !== "object") { if (out !== undefined) out.message = x; }
+else { const d = h.decodeAt(x, S42, false, false, h.fieldPath(T43, at), unknown); if (out !== undefined) out.message = d; else if (d !== x) { out = h.copyUpTo(v, "message"); out.message = d; } }
 }
 break;
 case "observedGeneration":
-if (x !== null) {
-if (typeof x !== "object") out.observedGeneration = x;
-else { out.observedGeneration = h.decodeAt(x, S44, false, false, h.fieldPath(T45, at), unknown); }
+if (x === null) {
+if (out === undefined) out = h.copyUpTo(v, "observedGeneration");
+} else {
+if (typeof x !== "object") { if (out !== undefined) out.observedGeneration = x; }
+else { const d = h.decodeAt(x, S44, false, false, h.fieldPath(T45, at), unknown); if (out !== undefined) out.observedGeneration = d; else if (d !== x) { out = h.copyUpTo(v, "observedGeneration"); out.observedGeneration = d; } }
 }
 break;
 case "reason":
-if (x !== null) {
-if (typeof x !== "object") out.reason = x;
-else { out.reason = h.decodeAt(x, S46, false, false, h.fieldPath(T47, at), unknown); }
+if (x === null) {
+if (out === undefined) out = h.copyUpTo(v, "reason");
+} else {
+if (typeof x !== "object") { if (out !== undefined) out.reason = x; }
+else { const d = h.decodeAt(x, S46, false, false, h.fieldPath(T47, at), unknown); if (out !== undefined) out.reason = d; else if (d !== x) { out = h.copyUpTo(v, "reason"); out.reason = d; } }
 }
 break;
 case "status":
-if (x !== null) {
-if (typeof x !== "object") out.status = x;
-else { out.status = h.decodeAt(x, S48, false, false, h.fieldPath(T49, at), unknown); }
+if (x === null) {
+if (out === undefined) out = h.copyUpTo(v, "status");
+} else {
+if (typeof x !== "object") { if (out !== undefined) out.status = x; }
+else { const d = h.decodeAt(x, S48, false, false, h.fieldPath(T49, at), unknown); if (out !== undefined) out.status = d; else if (d !== x) { out = h.copyUpTo(v, "status"); out.status = d; } }
 }
 break;
 case "type":
-if (x !== null) {
-if (typeof x !== "object") out.type = x;
-else { out.type = h.decodeAt(x, S50, false, false, h.fieldPath(T51, at), unknown); }
+if (x === null) {
+if (out === undefined) out = h.copyUpTo(v, "type");
+} else {
+if (typeof x !== "object") { if (out !== undefined) out.type = x; }
+else { const d = h.decodeAt(x, S50, false, false, h.fieldPath(T51, at), unknown); if (out !== undefined) out.type = d; else if (d !== x) { out = h.copyUpTo(v, "type"); out.type = d; } }
 }
 break;
 default:
 unknown.push(h.fieldPath(T38, at, key));
+if (out === undefined) out = h.copyUpTo(v, key);
 }
 }
-return out;
+return out === undefined ? v : out;
 }
 function decode33(v, at, unknown) {
 if (typeof v !== "object" || v === null) return v;
 if (Array.isArray(v)) {
 const n = v.length;
-const out = new Array(n);
+let out;
 for (let i = 0; i < n; i++) {
 const x = v[i];
-if (x === null) out[i] = null;
-else { at.push(i); out[i] = decode34(x, at, unknown); at.pop(); }
+if (x === null) { if (out !== undefined) out[i] = x; }
+else { at.push(i); const d = decode34(x, at, unknown); at.pop(); if (out !== undefined) out[i] = d; else if (d !== x) { out = v.slice(0, i); out[i] = d; } }
 }
-return out;
+return out === undefined ? v : out;
 }
-const out = {};
+let out;
 for (const key in v) {
 const x = v[key];
 unknown.push(h.fieldPath(T52, at, key));
+if (out === undefined) out = h.copyUpTo(v, key);
 }
-return out;
+return out === undefined ? v : out;
 }
 function decode30(v, at, unknown) {
 if (typeof v !== "object" || v === null) return v;
 if (Array.isArray(v)) return h.decodeAt(v, S31, false, false, h.fieldPath(T32, at), unknown);
-const out = {};
+let out;
 for (const key in v) {
 const x = v[key];
 switch (key) {
 case "conditions":
-if (x !== null) {
-{ out.conditions = decode33(x, at, unknown); }
+if (x === null) {
+if (out === undefined) out = h.copyUpTo(v, "conditions");
+} else {
+{ const d = decode33(x, at, unknown); if (out !== undefined) out.conditions = d; else if (d !== x) { out = h.copyUpTo(v, "conditions"); out.conditions = d; } }
 }
 break;
 default:
 unknown.push(h.fieldPath(T32, at, key));
+if (out === undefined) out = h.copyUpTo(v, key);
 }
 }
-return out;
+return out === undefined ? v : out;
 }
 function decode1(v, at, unknown) {
 if (typeof v !== "object" || v === null) return v;
 if (Array.isArray(v)) return h.decodeAt(v, schema, true, false, h.fieldPath(T2, at), unknown);
-const out = {};
+let out;
 for (const key in v) {
 const x = v[key];
 switch (key) {
 case "apiVersion":
-if (x !== null) {
-out.apiVersion = typeof x === "object" ? h.copy(x) : x;
+if (x === null) {
+if (out === undefined) out = h.copyUpTo(v, "apiVersion");
+} else {
+if (out !== undefined) out.apiVersion = x;
 }
 break;
 case "kind":
-if (x !== null) {
-out.kind = typeof x === "object" ? h.copy(x) : x;
+if (x === null) {
+if (out === undefined) out = h.copyUpTo(v, "kind");
+} else {
+if (out !== undefined) out.kind = x;
 }
 break;
 case "metadata": {
 const meta = x === null ? undefined : h.decodeMetadata(x, unknown);
-if (meta !== undefined) out.metadata = meta;
+if (meta === x) { if (out !== undefined) out.metadata = x; } else if (meta === undefined) { if (out === undefined) out = h.copyUpTo(v, "metadata"); } else { if (out === undefined) out = h.copyUpTo(v, "metadata"); out.metadata = meta; }
 break;
 }
 case "spec":
-if (x !== null) {
-{ out.spec = decode3(x, at, unknown); }
+if (x === null) {
+if (out === undefined) out = h.copyUpTo(v, "spec");
+} else {
+{ const d = decode3(x, at, unknown); if (out !== undefined) out.spec = d; else if (d !== x) { out = h.copyUpTo(v, "spec"); out.spec = d; } }
 }
 break;
 case "status":
-if (x !== null) {
-{ out.status = decode30(x, at, unknown); }
+if (x === null) {
+if (out === undefined) out = h.copyUpTo(v, "status");
+} else {
+{ const d = decode30(x, at, unknown); if (out !== undefined) out.status = d; else if (d !== x) { out = h.copyUpTo(v, "status"); out.status = d; } }
 }
 break;
 default:
 unknown.push(h.fieldPath(T2, at, key));
+if (out === undefined) out = h.copyUpTo(v, key);
 }
 }
-return out;
+return out === undefined ? v : out;
 }
 function lists55(v, at, errors) {
 if (Array.isArray(v)) {
@@ -2799,803 +2851,946 @@ const R264 = h.entry(rules[5], false, [], "string");
 function decode3(v, at, unknown) {
 if (typeof v !== "object" || v === null) return v;
 if (Array.isArray(v)) return h.decodeAt(v, S5, false, false, h.fieldPath(T6, at), unknown);
-const out = {};
+let out;
 for (const key in v) {
 const x = v[key];
 switch (key) {
 case "proposalName":
-if (x !== null) {
-if (typeof x !== "object") out.proposalName = x;
-else { out.proposalName = h.decodeAt(x, S8, false, false, h.fieldPath(T9, at), unknown); }
+if (x === null) {
+if (out === undefined) out = h.copyUpTo(v, "proposalName");
+} else {
+if (typeof x !== "object") { if (out !== undefined) out.proposalName = x; }
+else { const d = h.decodeAt(x, S8, false, false, h.fieldPath(T9, at), unknown); if (out !== undefined) out.proposalName = d; else if (d !== x) { out = h.copyUpTo(v, "proposalName"); out.proposalName = d; } }
 }
 break;
 default:
 unknown.push(h.fieldPath(T6, at, key));
+if (out === undefined) out = h.copyUpTo(v, key);
 }
 }
-return out;
+return out === undefined ? v : out;
 }
 function decode14(v, at, unknown) {
 if (typeof v !== "object" || v === null) return v;
 if (Array.isArray(v)) return h.decodeAt(v, S17, false, false, h.fieldPath(T18, at), unknown);
-const out = {};
+let out;
 for (const key in v) {
 const x = v[key];
 switch (key) {
 case "lastTransitionTime":
-if (x !== null) {
-if (typeof x !== "object") out.lastTransitionTime = x;
-else { out.lastTransitionTime = h.decodeAt(x, S20, false, false, h.fieldPath(T21, at), unknown); }
+if (x === null) {
+if (out === undefined) out = h.copyUpTo(v, "lastTransitionTime");
+} else {
+if (typeof x !== "object") { if (out !== undefined) out.lastTransitionTime = x; }
+else { const d = h.decodeAt(x, S20, false, false, h.fieldPath(T21, at), unknown); if (out !== undefined) out.lastTransitionTime = d; else if (d !== x) { out = h.copyUpTo(v, "lastTransitionTime"); out.lastTransitionTime = d; } }
 }
 break;
 case "message":
-if (x !== null) {
-if (typeof x !== "object") out.message = x;
-else { out.message = h.decodeAt(x, S22, false, false, h.fieldPath(T23, at), unknown); }
+if (x === null) {
+if (out === undefined) out = h.copyUpTo(v, "message");
+} else {
+if (typeof x !== "object") { if (out !== undefined) out.message = x; }
+else { const d = h.decodeAt(x, S22, false, false, h.fieldPath(T23, at), unknown); if (out !== undefined) out.message = d; else if (d !== x) { out = h.copyUpTo(v, "message"); out.message = d; } }
 }
 break;
 case "observedGeneration":
-if (x !== null) {
-if (typeof x !== "object") out.observedGeneration = x;
-else { out.observedGeneration = h.decodeAt(x, S24, false, false, h.fieldPath(T25, at), unknown); }
+if (x === null) {
+if (out === undefined) out = h.copyUpTo(v, "observedGeneration");
+} else {
+if (typeof x !== "object") { if (out !== undefined) out.observedGeneration = x; }
+else { const d = h.decodeAt(x, S24, false, false, h.fieldPath(T25, at), unknown); if (out !== undefined) out.observedGeneration = d; else if (d !== x) { out = h.copyUpTo(v, "observedGeneration"); out.observedGeneration = d; } }
 }
 break;
 case "reason":
-if (x !== null) {
-if (typeof x !== "object") out.reason = x;
-else { out.reason = h.decodeAt(x, S26, false, false, h.fieldPath(T27, at), unknown); }
+if (x === null) {
+if (out === undefined) out = h.copyUpTo(v, "reason");
+} else {
+if (typeof x !== "object") { if (out !== undefined) out.reason = x; }
+else { const d = h.decodeAt(x, S26, false, false, h.fieldPath(T27, at), unknown); if (out !== undefined) out.reason = d; else if (d !== x) { out = h.copyUpTo(v, "reason"); out.reason = d; } }
 }
 break;
 case "status":
-if (x !== null) {
-if (typeof x !== "object") out.status = x;
-else { out.status = h.decodeAt(x, S28, false, false, h.fieldPath(T29, at), unknown); }
+if (x === null) {
+if (out === undefined) out = h.copyUpTo(v, "status");
+} else {
+if (typeof x !== "object") { if (out !== undefined) out.status = x; }
+else { const d = h.decodeAt(x, S28, false, false, h.fieldPath(T29, at), unknown); if (out !== undefined) out.status = d; else if (d !== x) { out = h.copyUpTo(v, "status"); out.status = d; } }
 }
 break;
 case "type":
-if (x !== null) {
-if (typeof x !== "object") out.type = x;
-else { out.type = h.decodeAt(x, S30, false, false, h.fieldPath(T31, at), unknown); }
+if (x === null) {
+if (out === undefined) out = h.copyUpTo(v, "type");
+} else {
+if (typeof x !== "object") { if (out !== undefined) out.type = x; }
+else { const d = h.decodeAt(x, S30, false, false, h.fieldPath(T31, at), unknown); if (out !== undefined) out.type = d; else if (d !== x) { out = h.copyUpTo(v, "type"); out.type = d; } }
 }
 break;
 default:
 unknown.push(h.fieldPath(T18, at, key));
+if (out === undefined) out = h.copyUpTo(v, key);
 }
 }
-return out;
+return out === undefined ? v : out;
 }
 function decode13(v, at, unknown) {
 if (typeof v !== "object" || v === null) return v;
 if (Array.isArray(v)) {
 const n = v.length;
-const out = new Array(n);
+let out;
 for (let i = 0; i < n; i++) {
 const x = v[i];
-if (x === null) out[i] = null;
-else { at.push(i); out[i] = decode14(x, at, unknown); at.pop(); }
+if (x === null) { if (out !== undefined) out[i] = x; }
+else { at.push(i); const d = decode14(x, at, unknown); at.pop(); if (out !== undefined) out[i] = d; else if (d !== x) { out = v.slice(0, i); out[i] = d; } }
 }
-return out;
+return out === undefined ? v : out;
 }
-const out = {};
+let out;
 for (const key in v) {
 const x = v[key];
 unknown.push(h.fieldPath(T32, at, key));
+if (out === undefined) out = h.copyUpTo(v, key);
 }
-return out;
+return out === undefined ? v : out;
 }
 function decode43(v, at, unknown) {
 if (typeof v !== "object" || v === null) return v;
 if (Array.isArray(v)) return h.decodeAt(v, S44, false, false, h.fieldPath(T45, at), unknown);
-const out = {};
+let out;
 for (const key in v) {
 const x = v[key];
 switch (key) {
 case "summary":
-if (x !== null) {
-if (typeof x !== "object") out.summary = x;
-else { out.summary = h.decodeAt(x, S47, false, false, h.fieldPath(T48, at), unknown); }
+if (x === null) {
+if (out === undefined) out = h.copyUpTo(v, "summary");
+} else {
+if (typeof x !== "object") { if (out !== undefined) out.summary = x; }
+else { const d = h.decodeAt(x, S47, false, false, h.fieldPath(T48, at), unknown); if (out !== undefined) out.summary = d; else if (d !== x) { out = h.copyUpTo(v, "summary"); out.summary = d; } }
 }
 break;
 case "confidence":
-if (x !== null) {
-if (typeof x !== "object") out.confidence = x;
-else { out.confidence = h.decodeAt(x, S49, false, false, h.fieldPath(T50, at), unknown); }
+if (x === null) {
+if (out === undefined) out = h.copyUpTo(v, "confidence");
+} else {
+if (typeof x !== "object") { if (out !== undefined) out.confidence = x; }
+else { const d = h.decodeAt(x, S49, false, false, h.fieldPath(T50, at), unknown); if (out !== undefined) out.confidence = d; else if (d !== x) { out = h.copyUpTo(v, "confidence"); out.confidence = d; } }
 }
 break;
 case "rootCause":
-if (x !== null) {
-if (typeof x !== "object") out.rootCause = x;
-else { out.rootCause = h.decodeAt(x, S51, false, false, h.fieldPath(T52, at), unknown); }
+if (x === null) {
+if (out === undefined) out = h.copyUpTo(v, "rootCause");
+} else {
+if (typeof x !== "object") { if (out !== undefined) out.rootCause = x; }
+else { const d = h.decodeAt(x, S51, false, false, h.fieldPath(T52, at), unknown); if (out !== undefined) out.rootCause = d; else if (d !== x) { out = h.copyUpTo(v, "rootCause"); out.rootCause = d; } }
 }
 break;
 default:
 unknown.push(h.fieldPath(T45, at, key));
+if (out === undefined) out = h.copyUpTo(v, key);
 }
 }
-return out;
+return out === undefined ? v : out;
 }
 function decode60(v, at, unknown) {
 if (typeof v !== "object" || v === null) return v;
 if (Array.isArray(v)) return h.decodeAt(v, S62, false, false, h.fieldPath(T63, at), unknown);
-const out = {};
+let out;
 for (const key in v) {
 const x = v[key];
 switch (key) {
 case "type":
-if (x !== null) {
-if (typeof x !== "object") out.type = x;
-else { out.type = h.decodeAt(x, S65, false, false, h.fieldPath(T66, at), unknown); }
+if (x === null) {
+if (out === undefined) out = h.copyUpTo(v, "type");
+} else {
+if (typeof x !== "object") { if (out !== undefined) out.type = x; }
+else { const d = h.decodeAt(x, S65, false, false, h.fieldPath(T66, at), unknown); if (out !== undefined) out.type = d; else if (d !== x) { out = h.copyUpTo(v, "type"); out.type = d; } }
 }
 break;
 case "description":
-if (x !== null) {
-if (typeof x !== "object") out.description = x;
-else { out.description = h.decodeAt(x, S67, false, false, h.fieldPath(T68, at), unknown); }
+if (x === null) {
+if (out === undefined) out = h.copyUpTo(v, "description");
+} else {
+if (typeof x !== "object") { if (out !== undefined) out.description = x; }
+else { const d = h.decodeAt(x, S67, false, false, h.fieldPath(T68, at), unknown); if (out !== undefined) out.description = d; else if (d !== x) { out = h.copyUpTo(v, "description"); out.description = d; } }
 }
 break;
 default:
 unknown.push(h.fieldPath(T63, at, key));
+if (out === undefined) out = h.copyUpTo(v, key);
 }
 }
-return out;
+return out === undefined ? v : out;
 }
 function decode59(v, at, unknown) {
 if (typeof v !== "object" || v === null) return v;
 if (Array.isArray(v)) {
 const n = v.length;
-const out = new Array(n);
+let out;
 for (let i = 0; i < n; i++) {
 const x = v[i];
-if (x === null) out[i] = null;
-else { at.push(i); out[i] = decode60(x, at, unknown); at.pop(); }
+if (x === null) { if (out !== undefined) out[i] = x; }
+else { at.push(i); const d = decode60(x, at, unknown); at.pop(); if (out !== undefined) out[i] = d; else if (d !== x) { out = v.slice(0, i); out[i] = d; } }
 }
-return out;
+return out === undefined ? v : out;
 }
-const out = {};
+let out;
 for (const key in v) {
 const x = v[key];
 unknown.push(h.fieldPath(T69, at, key));
+if (out === undefined) out = h.copyUpTo(v, key);
 }
-return out;
+return out === undefined ? v : out;
 }
 function decode76(v, at, unknown) {
 if (typeof v !== "object" || v === null) return v;
 if (Array.isArray(v)) return h.decodeAt(v, S77, false, false, h.fieldPath(T78, at), unknown);
-const out = {};
+let out;
 for (const key in v) {
 const x = v[key];
 switch (key) {
 case "description":
-if (x !== null) {
-if (typeof x !== "object") out.description = x;
-else { out.description = h.decodeAt(x, S80, false, false, h.fieldPath(T81, at), unknown); }
+if (x === null) {
+if (out === undefined) out = h.copyUpTo(v, "description");
+} else {
+if (typeof x !== "object") { if (out !== undefined) out.description = x; }
+else { const d = h.decodeAt(x, S80, false, false, h.fieldPath(T81, at), unknown); if (out !== undefined) out.description = d; else if (d !== x) { out = h.copyUpTo(v, "description"); out.description = d; } }
 }
 break;
 case "command":
-if (x !== null) {
-if (typeof x !== "object") out.command = x;
-else { out.command = h.decodeAt(x, S82, false, false, h.fieldPath(T83, at), unknown); }
+if (x === null) {
+if (out === undefined) out = h.copyUpTo(v, "command");
+} else {
+if (typeof x !== "object") { if (out !== undefined) out.command = x; }
+else { const d = h.decodeAt(x, S82, false, false, h.fieldPath(T83, at), unknown); if (out !== undefined) out.command = d; else if (d !== x) { out = h.copyUpTo(v, "command"); out.command = d; } }
 }
 break;
 default:
 unknown.push(h.fieldPath(T78, at, key));
+if (out === undefined) out = h.copyUpTo(v, key);
 }
 }
-return out;
+return out === undefined ? v : out;
 }
 function decode53(v, at, unknown) {
 if (typeof v !== "object" || v === null) return v;
 if (Array.isArray(v)) return h.decodeAt(v, S54, false, false, h.fieldPath(T55, at), unknown);
-const out = {};
+let out;
 for (const key in v) {
 const x = v[key];
 switch (key) {
 case "description":
-if (x !== null) {
-if (typeof x !== "object") out.description = x;
-else { out.description = h.decodeAt(x, S57, false, false, h.fieldPath(T58, at), unknown); }
+if (x === null) {
+if (out === undefined) out = h.copyUpTo(v, "description");
+} else {
+if (typeof x !== "object") { if (out !== undefined) out.description = x; }
+else { const d = h.decodeAt(x, S57, false, false, h.fieldPath(T58, at), unknown); if (out !== undefined) out.description = d; else if (d !== x) { out = h.copyUpTo(v, "description"); out.description = d; } }
 }
 break;
 case "actions":
-if (x !== null) {
-{ out.actions = decode59(x, at, unknown); }
+if (x === null) {
+if (out === undefined) out = h.copyUpTo(v, "actions");
+} else {
+{ const d = decode59(x, at, unknown); if (out !== undefined) out.actions = d; else if (d !== x) { out = h.copyUpTo(v, "actions"); out.actions = d; } }
 }
 break;
 case "risk":
-if (x !== null) {
-if (typeof x !== "object") out.risk = x;
-else { out.risk = h.decodeAt(x, S70, false, false, h.fieldPath(T71, at), unknown); }
+if (x === null) {
+if (out === undefined) out = h.copyUpTo(v, "risk");
+} else {
+if (typeof x !== "object") { if (out !== undefined) out.risk = x; }
+else { const d = h.decodeAt(x, S70, false, false, h.fieldPath(T71, at), unknown); if (out !== undefined) out.risk = d; else if (d !== x) { out = h.copyUpTo(v, "risk"); out.risk = d; } }
 }
 break;
 case "reversible":
-if (x !== null) {
-if (typeof x !== "object") out.reversible = x;
-else { out.reversible = h.decodeAt(x, S72, false, false, h.fieldPath(T73, at), unknown); }
+if (x === null) {
+if (out === undefined) out = h.copyUpTo(v, "reversible");
+} else {
+if (typeof x !== "object") { if (out !== undefined) out.reversible = x; }
+else { const d = h.decodeAt(x, S72, false, false, h.fieldPath(T73, at), unknown); if (out !== undefined) out.reversible = d; else if (d !== x) { out = h.copyUpTo(v, "reversible"); out.reversible = d; } }
 }
 break;
 case "estimatedImpact":
-if (x !== null) {
-if (typeof x !== "object") out.estimatedImpact = x;
-else { out.estimatedImpact = h.decodeAt(x, S74, false, false, h.fieldPath(T75, at), unknown); }
+if (x === null) {
+if (out === undefined) out = h.copyUpTo(v, "estimatedImpact");
+} else {
+if (typeof x !== "object") { if (out !== undefined) out.estimatedImpact = x; }
+else { const d = h.decodeAt(x, S74, false, false, h.fieldPath(T75, at), unknown); if (out !== undefined) out.estimatedImpact = d; else if (d !== x) { out = h.copyUpTo(v, "estimatedImpact"); out.estimatedImpact = d; } }
 }
 break;
 case "rollbackPlan":
-if (x !== null) {
-{ out.rollbackPlan = decode76(x, at, unknown); }
+if (x === null) {
+if (out === undefined) out = h.copyUpTo(v, "rollbackPlan");
+} else {
+{ const d = decode76(x, at, unknown); if (out !== undefined) out.rollbackPlan = d; else if (d !== x) { out = h.copyUpTo(v, "rollbackPlan"); out.rollbackPlan = d; } }
 }
 break;
 default:
 unknown.push(h.fieldPath(T55, at, key));
+if (out === undefined) out = h.copyUpTo(v, key);
 }
 }
-return out;
+return out === undefined ? v : out;
 }
 function decode91(v, at, unknown) {
 if (typeof v !== "object" || v === null) return v;
 if (Array.isArray(v)) return h.decodeAt(v, S93, false, false, h.fieldPath(T94, at), unknown);
-const out = {};
+let out;
 for (const key in v) {
 const x = v[key];
 switch (key) {
 case "name":
-if (x !== null) {
-if (typeof x !== "object") out.name = x;
-else { out.name = h.decodeAt(x, S96, false, false, h.fieldPath(T97, at), unknown); }
+if (x === null) {
+if (out === undefined) out = h.copyUpTo(v, "name");
+} else {
+if (typeof x !== "object") { if (out !== undefined) out.name = x; }
+else { const d = h.decodeAt(x, S96, false, false, h.fieldPath(T97, at), unknown); if (out !== undefined) out.name = d; else if (d !== x) { out = h.copyUpTo(v, "name"); out.name = d; } }
 }
 break;
 case "command":
-if (x !== null) {
-if (typeof x !== "object") out.command = x;
-else { out.command = h.decodeAt(x, S98, false, false, h.fieldPath(T99, at), unknown); }
+if (x === null) {
+if (out === undefined) out = h.copyUpTo(v, "command");
+} else {
+if (typeof x !== "object") { if (out !== undefined) out.command = x; }
+else { const d = h.decodeAt(x, S98, false, false, h.fieldPath(T99, at), unknown); if (out !== undefined) out.command = d; else if (d !== x) { out = h.copyUpTo(v, "command"); out.command = d; } }
 }
 break;
 case "expected":
-if (x !== null) {
-if (typeof x !== "object") out.expected = x;
-else { out.expected = h.decodeAt(x, S100, false, false, h.fieldPath(T101, at), unknown); }
+if (x === null) {
+if (out === undefined) out = h.copyUpTo(v, "expected");
+} else {
+if (typeof x !== "object") { if (out !== undefined) out.expected = x; }
+else { const d = h.decodeAt(x, S100, false, false, h.fieldPath(T101, at), unknown); if (out !== undefined) out.expected = d; else if (d !== x) { out = h.copyUpTo(v, "expected"); out.expected = d; } }
 }
 break;
 case "type":
-if (x !== null) {
-if (typeof x !== "object") out.type = x;
-else { out.type = h.decodeAt(x, S102, false, false, h.fieldPath(T103, at), unknown); }
+if (x === null) {
+if (out === undefined) out = h.copyUpTo(v, "type");
+} else {
+if (typeof x !== "object") { if (out !== undefined) out.type = x; }
+else { const d = h.decodeAt(x, S102, false, false, h.fieldPath(T103, at), unknown); if (out !== undefined) out.type = d; else if (d !== x) { out = h.copyUpTo(v, "type"); out.type = d; } }
 }
 break;
 default:
 unknown.push(h.fieldPath(T94, at, key));
+if (out === undefined) out = h.copyUpTo(v, key);
 }
 }
-return out;
+return out === undefined ? v : out;
 }
 function decode90(v, at, unknown) {
 if (typeof v !== "object" || v === null) return v;
 if (Array.isArray(v)) {
 const n = v.length;
-const out = new Array(n);
+let out;
 for (let i = 0; i < n; i++) {
 const x = v[i];
-if (x === null) out[i] = null;
-else { at.push(i); out[i] = decode91(x, at, unknown); at.pop(); }
+if (x === null) { if (out !== undefined) out[i] = x; }
+else { at.push(i); const d = decode91(x, at, unknown); at.pop(); if (out !== undefined) out[i] = d; else if (d !== x) { out = v.slice(0, i); out[i] = d; } }
 }
-return out;
+return out === undefined ? v : out;
 }
-const out = {};
+let out;
 for (const key in v) {
 const x = v[key];
 unknown.push(h.fieldPath(T104, at, key));
+if (out === undefined) out = h.copyUpTo(v, key);
 }
-return out;
+return out === undefined ? v : out;
 }
 function decode84(v, at, unknown) {
 if (typeof v !== "object" || v === null) return v;
 if (Array.isArray(v)) return h.decodeAt(v, S85, false, false, h.fieldPath(T86, at), unknown);
-const out = {};
+let out;
 for (const key in v) {
 const x = v[key];
 switch (key) {
 case "description":
-if (x !== null) {
-if (typeof x !== "object") out.description = x;
-else { out.description = h.decodeAt(x, S88, false, false, h.fieldPath(T89, at), unknown); }
+if (x === null) {
+if (out === undefined) out = h.copyUpTo(v, "description");
+} else {
+if (typeof x !== "object") { if (out !== undefined) out.description = x; }
+else { const d = h.decodeAt(x, S88, false, false, h.fieldPath(T89, at), unknown); if (out !== undefined) out.description = d; else if (d !== x) { out = h.copyUpTo(v, "description"); out.description = d; } }
 }
 break;
 case "steps":
-if (x !== null) {
-{ out.steps = decode90(x, at, unknown); }
+if (x === null) {
+if (out === undefined) out = h.copyUpTo(v, "steps");
+} else {
+{ const d = decode90(x, at, unknown); if (out !== undefined) out.steps = d; else if (d !== x) { out = h.copyUpTo(v, "steps"); out.steps = d; } }
 }
 break;
 default:
 unknown.push(h.fieldPath(T86, at, key));
+if (out === undefined) out = h.copyUpTo(v, key);
 }
 }
-return out;
+return out === undefined ? v : out;
 }
 function decode117(v, at, unknown) {
 if (typeof v !== "object" || v === null) return v;
 if (Array.isArray(v)) {
 const n = v.length;
-const out = new Array(n);
+let out;
 for (let i = 0; i < n; i++) {
 const x = v[i];
-if (x === null) out[i] = null;
-else if (typeof x !== "object") out[i] = x;
-else { at.push(i); out[i] = h.decodeAt(x, S119, false, false, h.fieldPath(T120, at), unknown); at.pop(); }
+if (x === null) { if (out !== undefined) out[i] = x; }
+else if (typeof x !== "object") { if (out !== undefined) out[i] = x; }
+else { at.push(i); const d = h.decodeAt(x, S119, false, false, h.fieldPath(T120, at), unknown); at.pop(); if (out !== undefined) out[i] = d; else if (d !== x) { out = v.slice(0, i); out[i] = d; } }
 }
-return out;
+return out === undefined ? v : out;
 }
-const out = {};
+let out;
 for (const key in v) {
 const x = v[key];
 unknown.push(h.fieldPath(T121, at, key));
+if (out === undefined) out = h.copyUpTo(v, key);
 }
-return out;
+return out === undefined ? v : out;
 }
 function decode122(v, at, unknown) {
 if (typeof v !== "object" || v === null) return v;
 if (Array.isArray(v)) {
 const n = v.length;
-const out = new Array(n);
+let out;
 for (let i = 0; i < n; i++) {
 const x = v[i];
-if (x === null) out[i] = null;
-else if (typeof x !== "object") out[i] = x;
-else { at.push(i); out[i] = h.decodeAt(x, S124, false, false, h.fieldPath(T125, at), unknown); at.pop(); }
+if (x === null) { if (out !== undefined) out[i] = x; }
+else if (typeof x !== "object") { if (out !== undefined) out[i] = x; }
+else { at.push(i); const d = h.decodeAt(x, S124, false, false, h.fieldPath(T125, at), unknown); at.pop(); if (out !== undefined) out[i] = d; else if (d !== x) { out = v.slice(0, i); out[i] = d; } }
 }
-return out;
+return out === undefined ? v : out;
 }
-const out = {};
+let out;
 for (const key in v) {
 const x = v[key];
 unknown.push(h.fieldPath(T126, at, key));
+if (out === undefined) out = h.copyUpTo(v, key);
 }
-return out;
+return out === undefined ? v : out;
 }
 function decode127(v, at, unknown) {
 if (typeof v !== "object" || v === null) return v;
 if (Array.isArray(v)) {
 const n = v.length;
-const out = new Array(n);
+let out;
 for (let i = 0; i < n; i++) {
 const x = v[i];
-if (x === null) out[i] = null;
-else if (typeof x !== "object") out[i] = x;
-else { at.push(i); out[i] = h.decodeAt(x, S129, false, false, h.fieldPath(T130, at), unknown); at.pop(); }
+if (x === null) { if (out !== undefined) out[i] = x; }
+else if (typeof x !== "object") { if (out !== undefined) out[i] = x; }
+else { at.push(i); const d = h.decodeAt(x, S129, false, false, h.fieldPath(T130, at), unknown); at.pop(); if (out !== undefined) out[i] = d; else if (d !== x) { out = v.slice(0, i); out[i] = d; } }
 }
-return out;
+return out === undefined ? v : out;
 }
-const out = {};
+let out;
 for (const key in v) {
 const x = v[key];
 unknown.push(h.fieldPath(T131, at, key));
+if (out === undefined) out = h.copyUpTo(v, key);
 }
-return out;
+return out === undefined ? v : out;
 }
 function decode132(v, at, unknown) {
 if (typeof v !== "object" || v === null) return v;
 if (Array.isArray(v)) {
 const n = v.length;
-const out = new Array(n);
+let out;
 for (let i = 0; i < n; i++) {
 const x = v[i];
-if (x === null) out[i] = null;
-else if (typeof x !== "object") out[i] = x;
-else { at.push(i); out[i] = h.decodeAt(x, S134, false, false, h.fieldPath(T135, at), unknown); at.pop(); }
+if (x === null) { if (out !== undefined) out[i] = x; }
+else if (typeof x !== "object") { if (out !== undefined) out[i] = x; }
+else { at.push(i); const d = h.decodeAt(x, S134, false, false, h.fieldPath(T135, at), unknown); at.pop(); if (out !== undefined) out[i] = d; else if (d !== x) { out = v.slice(0, i); out[i] = d; } }
 }
-return out;
+return out === undefined ? v : out;
 }
-const out = {};
+let out;
 for (const key in v) {
 const x = v[key];
 unknown.push(h.fieldPath(T136, at, key));
+if (out === undefined) out = h.copyUpTo(v, key);
 }
-return out;
+return out === undefined ? v : out;
 }
 function decode109(v, at, unknown) {
 if (typeof v !== "object" || v === null) return v;
 if (Array.isArray(v)) return h.decodeAt(v, S112, false, false, h.fieldPath(T113, at), unknown);
-const out = {};
+let out;
 for (const key in v) {
 const x = v[key];
 switch (key) {
 case "namespace":
-if (x !== null) {
-if (typeof x !== "object") out.namespace = x;
-else { out.namespace = h.decodeAt(x, S115, false, false, h.fieldPath(T116, at), unknown); }
+if (x === null) {
+if (out === undefined) out = h.copyUpTo(v, "namespace");
+} else {
+if (typeof x !== "object") { if (out !== undefined) out.namespace = x; }
+else { const d = h.decodeAt(x, S115, false, false, h.fieldPath(T116, at), unknown); if (out !== undefined) out.namespace = d; else if (d !== x) { out = h.copyUpTo(v, "namespace"); out.namespace = d; } }
 }
 break;
 case "apiGroups":
-if (x !== null) {
-{ out.apiGroups = decode117(x, at, unknown); }
+if (x === null) {
+if (out === undefined) out = h.copyUpTo(v, "apiGroups");
+} else {
+{ const d = decode117(x, at, unknown); if (out !== undefined) out.apiGroups = d; else if (d !== x) { out = h.copyUpTo(v, "apiGroups"); out.apiGroups = d; } }
 }
 break;
 case "resources":
-if (x !== null) {
-{ out.resources = decode122(x, at, unknown); }
+if (x === null) {
+if (out === undefined) out = h.copyUpTo(v, "resources");
+} else {
+{ const d = decode122(x, at, unknown); if (out !== undefined) out.resources = d; else if (d !== x) { out = h.copyUpTo(v, "resources"); out.resources = d; } }
 }
 break;
 case "resourceNames":
-if (x !== null) {
-{ out.resourceNames = decode127(x, at, unknown); }
+if (x === null) {
+if (out === undefined) out = h.copyUpTo(v, "resourceNames");
+} else {
+{ const d = decode127(x, at, unknown); if (out !== undefined) out.resourceNames = d; else if (d !== x) { out = h.copyUpTo(v, "resourceNames"); out.resourceNames = d; } }
 }
 break;
 case "verbs":
-if (x !== null) {
-{ out.verbs = decode132(x, at, unknown); }
+if (x === null) {
+if (out === undefined) out = h.copyUpTo(v, "verbs");
+} else {
+{ const d = decode132(x, at, unknown); if (out !== undefined) out.verbs = d; else if (d !== x) { out = h.copyUpTo(v, "verbs"); out.verbs = d; } }
 }
 break;
 case "justification":
-if (x !== null) {
-if (typeof x !== "object") out.justification = x;
-else { out.justification = h.decodeAt(x, S137, false, false, h.fieldPath(T138, at), unknown); }
+if (x === null) {
+if (out === undefined) out = h.copyUpTo(v, "justification");
+} else {
+if (typeof x !== "object") { if (out !== undefined) out.justification = x; }
+else { const d = h.decodeAt(x, S137, false, false, h.fieldPath(T138, at), unknown); if (out !== undefined) out.justification = d; else if (d !== x) { out = h.copyUpTo(v, "justification"); out.justification = d; } }
 }
 break;
 default:
 unknown.push(h.fieldPath(T113, at, key));
+if (out === undefined) out = h.copyUpTo(v, key);
 }
 }
-return out;
+return out === undefined ? v : out;
 }
 function decode108(v, at, unknown) {
 if (typeof v !== "object" || v === null) return v;
 if (Array.isArray(v)) {
 const n = v.length;
-const out = new Array(n);
+let out;
 for (let i = 0; i < n; i++) {
 const x = v[i];
-if (x === null) out[i] = null;
-else { at.push(i); out[i] = decode109(x, at, unknown); at.pop(); }
+if (x === null) { if (out !== undefined) out[i] = x; }
+else { at.push(i); const d = decode109(x, at, unknown); at.pop(); if (out !== undefined) out[i] = d; else if (d !== x) { out = v.slice(0, i); out[i] = d; } }
 }
-return out;
+return out === undefined ? v : out;
 }
-const out = {};
+let out;
 for (const key in v) {
 const x = v[key];
 unknown.push(h.fieldPath(T139, at, key));
+if (out === undefined) out = h.copyUpTo(v, key);
 }
-return out;
+return out === undefined ? v : out;
 }
 function decode148(v, at, unknown) {
 if (typeof v !== "object" || v === null) return v;
 if (Array.isArray(v)) {
 const n = v.length;
-const out = new Array(n);
+let out;
 for (let i = 0; i < n; i++) {
 const x = v[i];
-if (x === null) out[i] = null;
-else if (typeof x !== "object") out[i] = x;
-else { at.push(i); out[i] = h.decodeAt(x, S150, false, false, h.fieldPath(T151, at), unknown); at.pop(); }
+if (x === null) { if (out !== undefined) out[i] = x; }
+else if (typeof x !== "object") { if (out !== undefined) out[i] = x; }
+else { at.push(i); const d = h.decodeAt(x, S150, false, false, h.fieldPath(T151, at), unknown); at.pop(); if (out !== undefined) out[i] = d; else if (d !== x) { out = v.slice(0, i); out[i] = d; } }
 }
-return out;
+return out === undefined ? v : out;
 }
-const out = {};
+let out;
 for (const key in v) {
 const x = v[key];
 unknown.push(h.fieldPath(T152, at, key));
+if (out === undefined) out = h.copyUpTo(v, key);
 }
-return out;
+return out === undefined ? v : out;
 }
 function decode153(v, at, unknown) {
 if (typeof v !== "object" || v === null) return v;
 if (Array.isArray(v)) {
 const n = v.length;
-const out = new Array(n);
+let out;
 for (let i = 0; i < n; i++) {
 const x = v[i];
-if (x === null) out[i] = null;
-else if (typeof x !== "object") out[i] = x;
-else { at.push(i); out[i] = h.decodeAt(x, S155, false, false, h.fieldPath(T156, at), unknown); at.pop(); }
+if (x === null) { if (out !== undefined) out[i] = x; }
+else if (typeof x !== "object") { if (out !== undefined) out[i] = x; }
+else { at.push(i); const d = h.decodeAt(x, S155, false, false, h.fieldPath(T156, at), unknown); at.pop(); if (out !== undefined) out[i] = d; else if (d !== x) { out = v.slice(0, i); out[i] = d; } }
 }
-return out;
+return out === undefined ? v : out;
 }
-const out = {};
+let out;
 for (const key in v) {
 const x = v[key];
 unknown.push(h.fieldPath(T157, at, key));
+if (out === undefined) out = h.copyUpTo(v, key);
 }
-return out;
+return out === undefined ? v : out;
 }
 function decode158(v, at, unknown) {
 if (typeof v !== "object" || v === null) return v;
 if (Array.isArray(v)) {
 const n = v.length;
-const out = new Array(n);
+let out;
 for (let i = 0; i < n; i++) {
 const x = v[i];
-if (x === null) out[i] = null;
-else if (typeof x !== "object") out[i] = x;
-else { at.push(i); out[i] = h.decodeAt(x, S160, false, false, h.fieldPath(T161, at), unknown); at.pop(); }
+if (x === null) { if (out !== undefined) out[i] = x; }
+else if (typeof x !== "object") { if (out !== undefined) out[i] = x; }
+else { at.push(i); const d = h.decodeAt(x, S160, false, false, h.fieldPath(T161, at), unknown); at.pop(); if (out !== undefined) out[i] = d; else if (d !== x) { out = v.slice(0, i); out[i] = d; } }
 }
-return out;
+return out === undefined ? v : out;
 }
-const out = {};
+let out;
 for (const key in v) {
 const x = v[key];
 unknown.push(h.fieldPath(T162, at, key));
+if (out === undefined) out = h.copyUpTo(v, key);
 }
-return out;
+return out === undefined ? v : out;
 }
 function decode163(v, at, unknown) {
 if (typeof v !== "object" || v === null) return v;
 if (Array.isArray(v)) {
 const n = v.length;
-const out = new Array(n);
+let out;
 for (let i = 0; i < n; i++) {
 const x = v[i];
-if (x === null) out[i] = null;
-else if (typeof x !== "object") out[i] = x;
-else { at.push(i); out[i] = h.decodeAt(x, S165, false, false, h.fieldPath(T166, at), unknown); at.pop(); }
+if (x === null) { if (out !== undefined) out[i] = x; }
+else if (typeof x !== "object") { if (out !== undefined) out[i] = x; }
+else { at.push(i); const d = h.decodeAt(x, S165, false, false, h.fieldPath(T166, at), unknown); at.pop(); if (out !== undefined) out[i] = d; else if (d !== x) { out = v.slice(0, i); out[i] = d; } }
 }
-return out;
+return out === undefined ? v : out;
 }
-const out = {};
+let out;
 for (const key in v) {
 const x = v[key];
 unknown.push(h.fieldPath(T167, at, key));
+if (out === undefined) out = h.copyUpTo(v, key);
 }
-return out;
+return out === undefined ? v : out;
 }
 function decode141(v, at, unknown) {
 if (typeof v !== "object" || v === null) return v;
 if (Array.isArray(v)) return h.decodeAt(v, S143, false, false, h.fieldPath(T144, at), unknown);
-const out = {};
+let out;
 for (const key in v) {
 const x = v[key];
 switch (key) {
 case "namespace":
-if (x !== null) {
-if (typeof x !== "object") out.namespace = x;
-else { out.namespace = h.decodeAt(x, S146, false, false, h.fieldPath(T147, at), unknown); }
+if (x === null) {
+if (out === undefined) out = h.copyUpTo(v, "namespace");
+} else {
+if (typeof x !== "object") { if (out !== undefined) out.namespace = x; }
+else { const d = h.decodeAt(x, S146, false, false, h.fieldPath(T147, at), unknown); if (out !== undefined) out.namespace = d; else if (d !== x) { out = h.copyUpTo(v, "namespace"); out.namespace = d; } }
 }
 break;
 case "apiGroups":
-if (x !== null) {
-{ out.apiGroups = decode148(x, at, unknown); }
+if (x === null) {
+if (out === undefined) out = h.copyUpTo(v, "apiGroups");
+} else {
+{ const d = decode148(x, at, unknown); if (out !== undefined) out.apiGroups = d; else if (d !== x) { out = h.copyUpTo(v, "apiGroups"); out.apiGroups = d; } }
 }
 break;
 case "resources":
-if (x !== null) {
-{ out.resources = decode153(x, at, unknown); }
+if (x === null) {
+if (out === undefined) out = h.copyUpTo(v, "resources");
+} else {
+{ const d = decode153(x, at, unknown); if (out !== undefined) out.resources = d; else if (d !== x) { out = h.copyUpTo(v, "resources"); out.resources = d; } }
 }
 break;
 case "resourceNames":
-if (x !== null) {
-{ out.resourceNames = decode158(x, at, unknown); }
+if (x === null) {
+if (out === undefined) out = h.copyUpTo(v, "resourceNames");
+} else {
+{ const d = decode158(x, at, unknown); if (out !== undefined) out.resourceNames = d; else if (d !== x) { out = h.copyUpTo(v, "resourceNames"); out.resourceNames = d; } }
 }
 break;
 case "verbs":
-if (x !== null) {
-{ out.verbs = decode163(x, at, unknown); }
+if (x === null) {
+if (out === undefined) out = h.copyUpTo(v, "verbs");
+} else {
+{ const d = decode163(x, at, unknown); if (out !== undefined) out.verbs = d; else if (d !== x) { out = h.copyUpTo(v, "verbs"); out.verbs = d; } }
 }
 break;
 case "justification":
-if (x !== null) {
-if (typeof x !== "object") out.justification = x;
-else { out.justification = h.decodeAt(x, S168, false, false, h.fieldPath(T169, at), unknown); }
+if (x === null) {
+if (out === undefined) out = h.copyUpTo(v, "justification");
+} else {
+if (typeof x !== "object") { if (out !== undefined) out.justification = x; }
+else { const d = h.decodeAt(x, S168, false, false, h.fieldPath(T169, at), unknown); if (out !== undefined) out.justification = d; else if (d !== x) { out = h.copyUpTo(v, "justification"); out.justification = d; } }
 }
 break;
 default:
 unknown.push(h.fieldPath(T144, at, key));
+if (out === undefined) out = h.copyUpTo(v, key);
 }
 }
-return out;
+return out === undefined ? v : out;
 }
 function decode140(v, at, unknown) {
 if (typeof v !== "object" || v === null) return v;
 if (Array.isArray(v)) {
 const n = v.length;
-const out = new Array(n);
+let out;
 for (let i = 0; i < n; i++) {
 const x = v[i];
-if (x === null) out[i] = null;
-else { at.push(i); out[i] = decode141(x, at, unknown); at.pop(); }
+if (x === null) { if (out !== undefined) out[i] = x; }
+else { at.push(i); const d = decode141(x, at, unknown); at.pop(); if (out !== undefined) out[i] = d; else if (d !== x) { out = v.slice(0, i); out[i] = d; } }
 }
-return out;
+return out === undefined ? v : out;
 }
-const out = {};
+let out;
 for (const key in v) {
 const x = v[key];
 unknown.push(h.fieldPath(T170, at, key));
+if (out === undefined) out = h.copyUpTo(v, key);
 }
-return out;
+return out === undefined ? v : out;
 }
 function decode105(v, at, unknown) {
 if (typeof v !== "object" || v === null) return v;
 if (Array.isArray(v)) return h.decodeAt(v, S106, false, false, h.fieldPath(T107, at), unknown);
-const out = {};
+let out;
 for (const key in v) {
 const x = v[key];
 switch (key) {
 case "namespaceScoped":
-if (x !== null) {
-{ out.namespaceScoped = decode108(x, at, unknown); }
+if (x === null) {
+if (out === undefined) out = h.copyUpTo(v, "namespaceScoped");
+} else {
+{ const d = decode108(x, at, unknown); if (out !== undefined) out.namespaceScoped = d; else if (d !== x) { out = h.copyUpTo(v, "namespaceScoped"); out.namespaceScoped = d; } }
 }
 break;
 case "clusterScoped":
-if (x !== null) {
-{ out.clusterScoped = decode140(x, at, unknown); }
+if (x === null) {
+if (out === undefined) out = h.copyUpTo(v, "clusterScoped");
+} else {
+{ const d = decode140(x, at, unknown); if (out !== undefined) out.clusterScoped = d; else if (d !== x) { out = h.copyUpTo(v, "clusterScoped"); out.clusterScoped = d; } }
 }
 break;
 default:
 unknown.push(h.fieldPath(T107, at, key));
+if (out === undefined) out = h.copyUpTo(v, key);
 }
 }
-return out;
+return out === undefined ? v : out;
 }
 function decode171(v, at, unknown) {
 if (typeof v !== "object" || v === null) return v;
 if (Array.isArray(v)) return h.decodeAt(v, S172, false, true, h.fieldPath(T173, at), unknown);
-const out = {};
+let out;
 for (const key in v) {
 const x = v[key];
-h.set(out, key, h.copy(x));
+if (out !== undefined) h.set(out, key, x);
 }
-return out;
+return out === undefined ? v : out;
 }
 function decode34(v, at, unknown) {
 if (typeof v !== "object" || v === null) return v;
 if (Array.isArray(v)) return h.decodeAt(v, S36, false, false, h.fieldPath(T37, at), unknown);
-const out = {};
+let out;
 for (const key in v) {
 const x = v[key];
 switch (key) {
 case "title":
-if (x !== null) {
-if (typeof x !== "object") out.title = x;
-else { out.title = h.decodeAt(x, S39, false, false, h.fieldPath(T40, at), unknown); }
+if (x === null) {
+if (out === undefined) out = h.copyUpTo(v, "title");
+} else {
+if (typeof x !== "object") { if (out !== undefined) out.title = x; }
+else { const d = h.decodeAt(x, S39, false, false, h.fieldPath(T40, at), unknown); if (out !== undefined) out.title = d; else if (d !== x) { out = h.copyUpTo(v, "title"); out.title = d; } }
 }
 break;
 case "summary":
-if (x !== null) {
-if (typeof x !== "object") out.summary = x;
-else { out.summary = h.decodeAt(x, S41, false, false, h.fieldPath(T42, at), unknown); }
+if (x === null) {
+if (out === undefined) out = h.copyUpTo(v, "summary");
+} else {
+if (typeof x !== "object") { if (out !== undefined) out.summary = x; }
+else { const d = h.decodeAt(x, S41, false, false, h.fieldPath(T42, at), unknown); if (out !== undefined) out.summary = d; else if (d !== x) { out = h.copyUpTo(v, "summary"); out.summary = d; } }
 }
 break;
 case "diagnosis":
-if (x !== null) {
-{ out.diagnosis = decode43(x, at, unknown); }
+if (x === null) {
+if (out === undefined) out = h.copyUpTo(v, "diagnosis");
+} else {
+{ const d = decode43(x, at, unknown); if (out !== undefined) out.diagnosis = d; else if (d !== x) { out = h.copyUpTo(v, "diagnosis"); out.diagnosis = d; } }
 }
 break;
 case "proposal":
-if (x !== null) {
-{ out.proposal = decode53(x, at, unknown); }
+if (x === null) {
+if (out === undefined) out = h.copyUpTo(v, "proposal");
+} else {
+{ const d = decode53(x, at, unknown); if (out !== undefined) out.proposal = d; else if (d !== x) { out = h.copyUpTo(v, "proposal"); out.proposal = d; } }
 }
 break;
 case "verification":
-if (x !== null) {
-{ out.verification = decode84(x, at, unknown); }
+if (x === null) {
+if (out === undefined) out = h.copyUpTo(v, "verification");
+} else {
+{ const d = decode84(x, at, unknown); if (out !== undefined) out.verification = d; else if (d !== x) { out = h.copyUpTo(v, "verification"); out.verification = d; } }
 }
 break;
 case "rbac":
-if (x !== null) {
-{ out.rbac = decode105(x, at, unknown); }
+if (x === null) {
+if (out === undefined) out = h.copyUpTo(v, "rbac");
+} else {
+{ const d = decode105(x, at, unknown); if (out !== undefined) out.rbac = d; else if (d !== x) { out = h.copyUpTo(v, "rbac"); out.rbac = d; } }
 }
 break;
 case "components":
-if (x !== null) {
-{ out.components = decode171(x, at, unknown); }
+if (x === null) {
+if (out === undefined) out = h.copyUpTo(v, "components");
+} else {
+{ const d = decode171(x, at, unknown); if (out !== undefined) out.components = d; else if (d !== x) { out = h.copyUpTo(v, "components"); out.components = d; } }
 }
 break;
 default:
 unknown.push(h.fieldPath(T37, at, key));
+if (out === undefined) out = h.copyUpTo(v, key);
 }
 }
-return out;
+return out === undefined ? v : out;
 }
 function decode33(v, at, unknown) {
 if (typeof v !== "object" || v === null) return v;
 if (Array.isArray(v)) {
 const n = v.length;
-const out = new Array(n);
+let out;
 for (let i = 0; i < n; i++) {
 const x = v[i];
-if (x === null) out[i] = null;
-else { at.push(i); out[i] = decode34(x, at, unknown); at.pop(); }
+if (x === null) { if (out !== undefined) out[i] = x; }
+else { at.push(i); const d = decode34(x, at, unknown); at.pop(); if (out !== undefined) out[i] = d; else if (d !== x) { out = v.slice(0, i); out[i] = d; } }
 }
-return out;
+return out === undefined ? v : out;
 }
-const out = {};
+let out;
 for (const key in v) {
 const x = v[key];
 unknown.push(h.fieldPath(T174, at, key));
+if (out === undefined) out = h.copyUpTo(v, key);
 }
-return out;
+return out === undefined ? v : out;
 }
 function decode175(v, at, unknown) {
 if (typeof v !== "object" || v === null) return v;
 if (Array.isArray(v)) return h.decodeAt(v, S176, false, false, h.fieldPath(T177, at), unknown);
-const out = {};
+let out;
 for (const key in v) {
 const x = v[key];
 switch (key) {
 case "claimName":
-if (x !== null) {
-if (typeof x !== "object") out.claimName = x;
-else { out.claimName = h.decodeAt(x, S179, false, false, h.fieldPath(T180, at), unknown); }
+if (x === null) {
+if (out === undefined) out = h.copyUpTo(v, "claimName");
+} else {
+if (typeof x !== "object") { if (out !== undefined) out.claimName = x; }
+else { const d = h.decodeAt(x, S179, false, false, h.fieldPath(T180, at), unknown); if (out !== undefined) out.claimName = d; else if (d !== x) { out = h.copyUpTo(v, "claimName"); out.claimName = d; } }
 }
 break;
 case "namespace":
-if (x !== null) {
-if (typeof x !== "object") out.namespace = x;
-else { out.namespace = h.decodeAt(x, S181, false, false, h.fieldPath(T182, at), unknown); }
+if (x === null) {
+if (out === undefined) out = h.copyUpTo(v, "namespace");
+} else {
+if (typeof x !== "object") { if (out !== undefined) out.namespace = x; }
+else { const d = h.decodeAt(x, S181, false, false, h.fieldPath(T182, at), unknown); if (out !== undefined) out.namespace = d; else if (d !== x) { out = h.copyUpTo(v, "namespace"); out.namespace = d; } }
 }
 break;
 default:
 unknown.push(h.fieldPath(T177, at, key));
+if (out === undefined) out = h.copyUpTo(v, key);
 }
 }
-return out;
+return out === undefined ? v : out;
 }
 function decode10(v, at, unknown) {
 if (typeof v !== "object" || v === null) return v;
 if (Array.isArray(v)) return h.decodeAt(v, S11, false, false, h.fieldPath(T12, at), unknown);
-const out = {};
+let out;
 for (const key in v) {
 const x = v[key];
 switch (key) {
 case "conditions":
-if (x !== null) {
-{ out.conditions = decode13(x, at, unknown); }
+if (x === null) {
+if (out === undefined) out = h.copyUpTo(v, "conditions");
+} else {
+{ const d = decode13(x, at, unknown); if (out !== undefined) out.conditions = d; else if (d !== x) { out = h.copyUpTo(v, "conditions"); out.conditions = d; } }
 }
 break;
 case "options":
-if (x !== null) {
-{ out.options = decode33(x, at, unknown); }
+if (x === null) {
+if (out === undefined) out = h.copyUpTo(v, "options");
+} else {
+{ const d = decode33(x, at, unknown); if (out !== undefined) out.options = d; else if (d !== x) { out = h.copyUpTo(v, "options"); out.options = d; } }
 }
 break;
 case "sandbox":
-if (x !== null) {
-{ out.sandbox = decode175(x, at, unknown); }
+if (x === null) {
+if (out === undefined) out = h.copyUpTo(v, "sandbox");
+} else {
+{ const d = decode175(x, at, unknown); if (out !== undefined) out.sandbox = d; else if (d !== x) { out = h.copyUpTo(v, "sandbox"); out.sandbox = d; } }
 }
 break;
 case "failureReason":
-if (x !== null) {
-if (typeof x !== "object") out.failureReason = x;
-else { out.failureReason = h.decodeAt(x, S183, false, false, h.fieldPath(T184, at), unknown); }
+if (x === null) {
+if (out === undefined) out = h.copyUpTo(v, "failureReason");
+} else {
+if (typeof x !== "object") { if (out !== undefined) out.failureReason = x; }
+else { const d = h.decodeAt(x, S183, false, false, h.fieldPath(T184, at), unknown); if (out !== undefined) out.failureReason = d; else if (d !== x) { out = h.copyUpTo(v, "failureReason"); out.failureReason = d; } }
 }
 break;
 default:
 unknown.push(h.fieldPath(T12, at, key));
+if (out === undefined) out = h.copyUpTo(v, key);
 }
 }
-return out;
+return out === undefined ? v : out;
 }
 function decode1(v, at, unknown) {
 if (typeof v !== "object" || v === null) return v;
 if (Array.isArray(v)) return h.decodeAt(v, schema, true, false, h.fieldPath(T2, at), unknown);
-const out = {};
+let out;
 for (const key in v) {
 const x = v[key];
 switch (key) {
 case "apiVersion":
-if (x !== null) {
-out.apiVersion = typeof x === "object" ? h.copy(x) : x;
+if (x === null) {
+if (out === undefined) out = h.copyUpTo(v, "apiVersion");
+} else {
+if (out !== undefined) out.apiVersion = x;
 }
 break;
 case "kind":
-if (x !== null) {
-out.kind = typeof x === "object" ? h.copy(x) : x;
+if (x === null) {
+if (out === undefined) out = h.copyUpTo(v, "kind");
+} else {
+if (out !== undefined) out.kind = x;
 }
 break;
 case "metadata": {
 const meta = x === null ? undefined : h.decodeMetadata(x, unknown);
-if (meta !== undefined) out.metadata = meta;
+if (meta === x) { if (out !== undefined) out.metadata = x; } else if (meta === undefined) { if (out === undefined) out = h.copyUpTo(v, "metadata"); } else { if (out === undefined) out = h.copyUpTo(v, "metadata"); out.metadata = meta; }
 break;
 }
 case "spec":
-if (x !== null) {
-{ out.spec = decode3(x, at, unknown); }
+if (x === null) {
+if (out === undefined) out = h.copyUpTo(v, "spec");
+} else {
+{ const d = decode3(x, at, unknown); if (out !== undefined) out.spec = d; else if (d !== x) { out = h.copyUpTo(v, "spec"); out.spec = d; } }
 }
 break;
 case "status":
-if (x !== null) {
-{ out.status = decode10(x, at, unknown); }
+if (x === null) {
+if (out === undefined) out = h.copyUpTo(v, "status");
+} else {
+{ const d = decode10(x, at, unknown); if (out !== undefined) out.status = d; else if (d !== x) { out = h.copyUpTo(v, "status"); out.status = d; } }
 }
 break;
 default:
 unknown.push(h.fieldPath(T2, at, key));
+if (out === undefined) out = h.copyUpTo(v, key);
 }
 }
-return out;
+return out === undefined ? v : out;
 }
 function lists187(v, at, errors) {
 if (Array.isArray(v)) {
@@ -3863,112 +4058,130 @@ const R30 = h.entry(rules[0], false, [], "object");
 function decode8(v, at, unknown) {
 if (typeof v !== "object" || v === null) return v;
 if (Array.isArray(v)) return h.decodeAt(v, S11, false, false, h.fieldPath(T12, at), unknown);
-const out = {};
+let out;
 for (const key in v) {
 const x = v[key];
 switch (key) {
 case "name":
-if (x !== null) {
-if (typeof x !== "object") out.name = x;
-else { out.name = h.decodeAt(x, S14, false, false, h.fieldPath(T15, at), unknown); }
+if (x === null) {
+if (out === undefined) out = h.copyUpTo(v, "name");
+} else {
+if (typeof x !== "object") { if (out !== undefined) out.name = x; }
+else { const d = h.decodeAt(x, S14, false, false, h.fieldPath(T15, at), unknown); if (out !== undefined) out.name = d; else if (d !== x) { out = h.copyUpTo(v, "name"); out.name = d; } }
 }
 break;
 case "approval":
-if (x !== null) {
-if (typeof x !== "object") out.approval = x;
-else { out.approval = h.decodeAt(x, S16, false, false, h.fieldPath(T17, at), unknown); }
+if (x === null) {
+if (out === undefined) out = h.copyUpTo(v, "approval");
+} else {
+if (typeof x !== "object") { if (out !== undefined) out.approval = x; }
+else { const d = h.decodeAt(x, S16, false, false, h.fieldPath(T17, at), unknown); if (out !== undefined) out.approval = d; else if (d !== x) { out = h.copyUpTo(v, "approval"); out.approval = d; } }
 }
 break;
 default:
 unknown.push(h.fieldPath(T12, at, key));
+if (out === undefined) out = h.copyUpTo(v, key);
 }
 }
-return out;
+return out === undefined ? v : out;
 }
 function decode7(v, at, unknown) {
 if (typeof v !== "object" || v === null) return v;
 if (Array.isArray(v)) {
 const n = v.length;
-const out = new Array(n);
+let out;
 for (let i = 0; i < n; i++) {
 const x = v[i];
-if (x === null) out[i] = null;
-else { at.push(i); out[i] = decode8(x, at, unknown); at.pop(); }
+if (x === null) { if (out !== undefined) out[i] = x; }
+else { at.push(i); const d = decode8(x, at, unknown); at.pop(); if (out !== undefined) out[i] = d; else if (d !== x) { out = v.slice(0, i); out[i] = d; } }
 }
-return out;
+return out === undefined ? v : out;
 }
-const out = {};
+let out;
 for (const key in v) {
 const x = v[key];
 unknown.push(h.fieldPath(T18, at, key));
+if (out === undefined) out = h.copyUpTo(v, key);
 }
-return out;
+return out === undefined ? v : out;
 }
 function decode3(v, at, unknown) {
 if (typeof v !== "object" || v === null) return v;
 if (Array.isArray(v)) return h.decodeAt(v, S5, false, false, h.fieldPath(T6, at), unknown);
-const out = {};
+let out;
 for (const key in v) {
 const x = v[key];
 switch (key) {
 case "stages":
-if (x !== null) {
-{ out.stages = decode7(x, at, unknown); }
+if (x === null) {
+if (out === undefined) out = h.copyUpTo(v, "stages");
+} else {
+{ const d = decode7(x, at, unknown); if (out !== undefined) out.stages = d; else if (d !== x) { out = h.copyUpTo(v, "stages"); out.stages = d; } }
 }
 break;
 case "maxAttempts":
-if (x !== null) {
-if (typeof x !== "object") out.maxAttempts = x;
-else { out.maxAttempts = h.decodeAt(x, S19, false, false, h.fieldPath(T20, at), unknown); }
+if (x === null) {
+if (out === undefined) out = h.copyUpTo(v, "maxAttempts");
+} else {
+if (typeof x !== "object") { if (out !== undefined) out.maxAttempts = x; }
+else { const d = h.decodeAt(x, S19, false, false, h.fieldPath(T20, at), unknown); if (out !== undefined) out.maxAttempts = d; else if (d !== x) { out = h.copyUpTo(v, "maxAttempts"); out.maxAttempts = d; } }
 }
 break;
 case "maxConcurrentProposals":
 if (x === null) {
-out.maxConcurrentProposals = 5;
+if (out === undefined) out = h.copyUpTo(v, "maxConcurrentProposals"); out.maxConcurrentProposals = 5;
 } else {
-if (typeof x !== "object") out.maxConcurrentProposals = x;
-else { out.maxConcurrentProposals = h.decodeAt(x, S21, false, false, h.fieldPath(T22, at), unknown); }
+if (typeof x !== "object") { if (out !== undefined) out.maxConcurrentProposals = x; }
+else { const d = h.decodeAt(x, S21, false, false, h.fieldPath(T22, at), unknown); if (out !== undefined) out.maxConcurrentProposals = d; else if (d !== x) { out = h.copyUpTo(v, "maxConcurrentProposals"); out.maxConcurrentProposals = d; } }
 }
 break;
 default:
 unknown.push(h.fieldPath(T6, at, key));
+if (out === undefined) out = h.copyUpTo(v, key);
 }
 }
-if (!Object.hasOwn(out, "maxConcurrentProposals")) out.maxConcurrentProposals = 5;
-return out;
+if (!Object.hasOwn(out === undefined ? v : out, "maxConcurrentProposals")) { if (out === undefined) out = h.copyUpTo(v); out.maxConcurrentProposals = 5; }
+return out === undefined ? v : out;
 }
 function decode1(v, at, unknown) {
 if (typeof v !== "object" || v === null) return v;
 if (Array.isArray(v)) return h.decodeAt(v, schema, true, false, h.fieldPath(T2, at), unknown);
-const out = {};
+let out;
 for (const key in v) {
 const x = v[key];
 switch (key) {
 case "apiVersion":
-if (x !== null) {
-out.apiVersion = typeof x === "object" ? h.copy(x) : x;
+if (x === null) {
+if (out === undefined) out = h.copyUpTo(v, "apiVersion");
+} else {
+if (out !== undefined) out.apiVersion = x;
 }
 break;
 case "kind":
-if (x !== null) {
-out.kind = typeof x === "object" ? h.copy(x) : x;
+if (x === null) {
+if (out === undefined) out = h.copyUpTo(v, "kind");
+} else {
+if (out !== undefined) out.kind = x;
 }
 break;
 case "metadata": {
 const meta = x === null ? undefined : h.decodeMetadata(x, unknown);
-if (meta !== undefined) out.metadata = meta;
+if (meta === x) { if (out !== undefined) out.metadata = x; } else if (meta === undefined) { if (out === undefined) out = h.copyUpTo(v, "metadata"); } else { if (out === undefined) out = h.copyUpTo(v, "metadata"); out.metadata = meta; }
 break;
 }
 case "spec":
-if (x !== null) {
-{ out.spec = decode3(x, at, unknown); }
+if (x === null) {
+if (out === undefined) out = h.copyUpTo(v, "spec");
+} else {
+{ const d = decode3(x, at, unknown); if (out !== undefined) out.spec = d; else if (d !== x) { out = h.copyUpTo(v, "spec"); out.spec = d; } }
 }
 break;
 default:
 unknown.push(h.fieldPath(T2, at, key));
+if (out === undefined) out = h.copyUpTo(v, key);
 }
 }
-return out;
+return out === undefined ? v : out;
 }
 function lists25(v, at, errors) {
 if (Array.isArray(v)) {
@@ -4218,193 +4431,235 @@ const R74 = h.entry(rules[1], false, [], "string");
 function decode3(v, at, unknown) {
 if (typeof v !== "object" || v === null) return v;
 if (Array.isArray(v)) return h.decodeAt(v, S5, false, false, h.fieldPath(T6, at), unknown);
-const out = {};
+let out;
 for (const key in v) {
 const x = v[key];
 switch (key) {
 case "proposalName":
-if (x !== null) {
-if (typeof x !== "object") out.proposalName = x;
-else { out.proposalName = h.decodeAt(x, S8, false, false, h.fieldPath(T9, at), unknown); }
+if (x === null) {
+if (out === undefined) out = h.copyUpTo(v, "proposalName");
+} else {
+if (typeof x !== "object") { if (out !== undefined) out.proposalName = x; }
+else { const d = h.decodeAt(x, S8, false, false, h.fieldPath(T9, at), unknown); if (out !== undefined) out.proposalName = d; else if (d !== x) { out = h.copyUpTo(v, "proposalName"); out.proposalName = d; } }
 }
 break;
 default:
 unknown.push(h.fieldPath(T6, at, key));
+if (out === undefined) out = h.copyUpTo(v, key);
 }
 }
-return out;
+return out === undefined ? v : out;
 }
 function decode14(v, at, unknown) {
 if (typeof v !== "object" || v === null) return v;
 if (Array.isArray(v)) return h.decodeAt(v, S17, false, false, h.fieldPath(T18, at), unknown);
-const out = {};
+let out;
 for (const key in v) {
 const x = v[key];
 switch (key) {
 case "lastTransitionTime":
-if (x !== null) {
-if (typeof x !== "object") out.lastTransitionTime = x;
-else { out.lastTransitionTime = h.decodeAt(x, S20, false, false, h.fieldPath(T21, at), unknown); }
+if (x === null) {
+if (out === undefined) out = h.copyUpTo(v, "lastTransitionTime");
+} else {
+if (typeof x !== "object") { if (out !== undefined) out.lastTransitionTime = x; }
+else { const d = h.decodeAt(x, S20, false, false, h.fieldPath(T21, at), unknown); if (out !== undefined) out.lastTransitionTime = d; else if (d !== x) { out = h.copyUpTo(v, "lastTransitionTime"); out.lastTransitionTime = d; } }
 }
 break;
 case "message":
-if (x !== null) {
-if (typeof x !== "object") out.message = x;
-else { out.message = h.decodeAt(x, S22, false, false, h.fieldPath(T23, at), unknown); }
+if (x === null) {
+if (out === undefined) out = h.copyUpTo(v, "message");
+} else {
+if (typeof x !== "object") { if (out !== undefined) out.message = x; }
+else { const d = h.decodeAt(x, S22, false, false, h.fieldPath(T23, at), unknown); if (out !== undefined) out.message = d; else if (d !== x) { out = h.copyUpTo(v, "message"); out.message = d; } }
 }
 break;
 case "observedGeneration":
-if (x !== null) {
-if (typeof x !== "object") out.observedGeneration = x;
-else { out.observedGeneration = h.decodeAt(x, S24, false, false, h.fieldPath(T25, at), unknown); }
+if (x === null) {
+if (out === undefined) out = h.copyUpTo(v, "observedGeneration");
+} else {
+if (typeof x !== "object") { if (out !== undefined) out.observedGeneration = x; }
+else { const d = h.decodeAt(x, S24, false, false, h.fieldPath(T25, at), unknown); if (out !== undefined) out.observedGeneration = d; else if (d !== x) { out = h.copyUpTo(v, "observedGeneration"); out.observedGeneration = d; } }
 }
 break;
 case "reason":
-if (x !== null) {
-if (typeof x !== "object") out.reason = x;
-else { out.reason = h.decodeAt(x, S26, false, false, h.fieldPath(T27, at), unknown); }
+if (x === null) {
+if (out === undefined) out = h.copyUpTo(v, "reason");
+} else {
+if (typeof x !== "object") { if (out !== undefined) out.reason = x; }
+else { const d = h.decodeAt(x, S26, false, false, h.fieldPath(T27, at), unknown); if (out !== undefined) out.reason = d; else if (d !== x) { out = h.copyUpTo(v, "reason"); out.reason = d; } }
 }
 break;
 case "status":
-if (x !== null) {
-if (typeof x !== "object") out.status = x;
-else { out.status = h.decodeAt(x, S28, false, false, h.fieldPath(T29, at), unknown); }
+if (x === null) {
+if (out === undefined) out = h.copyUpTo(v, "status");
+} else {
+if (typeof x !== "object") { if (out !== undefined) out.status = x; }
+else { const d = h.decodeAt(x, S28, false, false, h.fieldPath(T29, at), unknown); if (out !== undefined) out.status = d; else if (d !== x) { out = h.copyUpTo(v, "status"); out.status = d; } }
 }
 break;
 case "type":
-if (x !== null) {
-if (typeof x !== "object") out.type = x;
-else { out.type = h.decodeAt(x, S30, false, false, h.fieldPath(T31, at), unknown); }
+if (x === null) {
+if (out === undefined) out = h.copyUpTo(v, "type");
+} else {
+if (typeof x !== "object") { if (out !== undefined) out.type = x; }
+else { const d = h.decodeAt(x, S30, false, false, h.fieldPath(T31, at), unknown); if (out !== undefined) out.type = d; else if (d !== x) { out = h.copyUpTo(v, "type"); out.type = d; } }
 }
 break;
 default:
 unknown.push(h.fieldPath(T18, at, key));
+if (out === undefined) out = h.copyUpTo(v, key);
 }
 }
-return out;
+return out === undefined ? v : out;
 }
 function decode13(v, at, unknown) {
 if (typeof v !== "object" || v === null) return v;
 if (Array.isArray(v)) {
 const n = v.length;
-const out = new Array(n);
+let out;
 for (let i = 0; i < n; i++) {
 const x = v[i];
-if (x === null) out[i] = null;
-else { at.push(i); out[i] = decode14(x, at, unknown); at.pop(); }
+if (x === null) { if (out !== undefined) out[i] = x; }
+else { at.push(i); const d = decode14(x, at, unknown); at.pop(); if (out !== undefined) out[i] = d; else if (d !== x) { out = v.slice(0, i); out[i] = d; } }
 }
-return out;
+return out === undefined ? v : out;
 }
-const out = {};
+let out;
 for (const key in v) {
 const x = v[key];
 unknown.push(h.fieldPath(T32, at, key));
+if (out === undefined) out = h.copyUpTo(v, key);
 }
-return out;
+return out === undefined ? v : out;
 }
 function decode37(v, at, unknown) {
 if (typeof v !== "object" || v === null) return v;
 if (Array.isArray(v)) return h.decodeAt(v, S38, false, false, h.fieldPath(T39, at), unknown);
-const out = {};
+let out;
 for (const key in v) {
 const x = v[key];
 switch (key) {
 case "claimName":
-if (x !== null) {
-if (typeof x !== "object") out.claimName = x;
-else { out.claimName = h.decodeAt(x, S41, false, false, h.fieldPath(T42, at), unknown); }
+if (x === null) {
+if (out === undefined) out = h.copyUpTo(v, "claimName");
+} else {
+if (typeof x !== "object") { if (out !== undefined) out.claimName = x; }
+else { const d = h.decodeAt(x, S41, false, false, h.fieldPath(T42, at), unknown); if (out !== undefined) out.claimName = d; else if (d !== x) { out = h.copyUpTo(v, "claimName"); out.claimName = d; } }
 }
 break;
 case "namespace":
-if (x !== null) {
-if (typeof x !== "object") out.namespace = x;
-else { out.namespace = h.decodeAt(x, S43, false, false, h.fieldPath(T44, at), unknown); }
+if (x === null) {
+if (out === undefined) out = h.copyUpTo(v, "namespace");
+} else {
+if (typeof x !== "object") { if (out !== undefined) out.namespace = x; }
+else { const d = h.decodeAt(x, S43, false, false, h.fieldPath(T44, at), unknown); if (out !== undefined) out.namespace = d; else if (d !== x) { out = h.copyUpTo(v, "namespace"); out.namespace = d; } }
 }
 break;
 default:
 unknown.push(h.fieldPath(T39, at, key));
+if (out === undefined) out = h.copyUpTo(v, key);
 }
 }
-return out;
+return out === undefined ? v : out;
 }
 function decode10(v, at, unknown) {
 if (typeof v !== "object" || v === null) return v;
 if (Array.isArray(v)) return h.decodeAt(v, S11, false, false, h.fieldPath(T12, at), unknown);
-const out = {};
+let out;
 for (const key in v) {
 const x = v[key];
 switch (key) {
 case "conditions":
-if (x !== null) {
-{ out.conditions = decode13(x, at, unknown); }
+if (x === null) {
+if (out === undefined) out = h.copyUpTo(v, "conditions");
+} else {
+{ const d = decode13(x, at, unknown); if (out !== undefined) out.conditions = d; else if (d !== x) { out = h.copyUpTo(v, "conditions"); out.conditions = d; } }
 }
 break;
 case "summary":
-if (x !== null) {
-if (typeof x !== "object") out.summary = x;
-else { out.summary = h.decodeAt(x, S33, false, false, h.fieldPath(T34, at), unknown); }
+if (x === null) {
+if (out === undefined) out = h.copyUpTo(v, "summary");
+} else {
+if (typeof x !== "object") { if (out !== undefined) out.summary = x; }
+else { const d = h.decodeAt(x, S33, false, false, h.fieldPath(T34, at), unknown); if (out !== undefined) out.summary = d; else if (d !== x) { out = h.copyUpTo(v, "summary"); out.summary = d; } }
 }
 break;
 case "content":
-if (x !== null) {
-if (typeof x !== "object") out.content = x;
-else { out.content = h.decodeAt(x, S35, false, false, h.fieldPath(T36, at), unknown); }
+if (x === null) {
+if (out === undefined) out = h.copyUpTo(v, "content");
+} else {
+if (typeof x !== "object") { if (out !== undefined) out.content = x; }
+else { const d = h.decodeAt(x, S35, false, false, h.fieldPath(T36, at), unknown); if (out !== undefined) out.content = d; else if (d !== x) { out = h.copyUpTo(v, "content"); out.content = d; } }
 }
 break;
 case "sandbox":
-if (x !== null) {
-{ out.sandbox = decode37(x, at, unknown); }
+if (x === null) {
+if (out === undefined) out = h.copyUpTo(v, "sandbox");
+} else {
+{ const d = decode37(x, at, unknown); if (out !== undefined) out.sandbox = d; else if (d !== x) { out = h.copyUpTo(v, "sandbox"); out.sandbox = d; } }
 }
 break;
 case "failureReason":
-if (x !== null) {
-if (typeof x !== "object") out.failureReason = x;
-else { out.failureReason = h.decodeAt(x, S45, false, false, h.fieldPath(T46, at), unknown); }
+if (x === null) {
+if (out === undefined) out = h.copyUpTo(v, "failureReason");
+} else {
+if (typeof x !== "object") { if (out !== undefined) out.failureReason = x; }
+else { const d = h.decodeAt(x, S45, false, false, h.fieldPath(T46, at), unknown); if (out !== undefined) out.failureReason = d; else if (d !== x) { out = h.copyUpTo(v, "failureReason"); out.failureReason = d; } }
 }
 break;
 default:
 unknown.push(h.fieldPath(T12, at, key));
+if (out === undefined) out = h.copyUpTo(v, key);
 }
 }
-return out;
+return out === undefined ? v : out;
 }
 function decode1(v, at, unknown) {
 if (typeof v !== "object" || v === null) return v;
 if (Array.isArray(v)) return h.decodeAt(v, schema, true, false, h.fieldPath(T2, at), unknown);
-const out = {};
+let out;
 for (const key in v) {
 const x = v[key];
 switch (key) {
 case "apiVersion":
-if (x !== null) {
-out.apiVersion = typeof x === "object" ? h.copy(x) : x;
+if (x === null) {
+if (out === undefined) out = h.copyUpTo(v, "apiVersion");
+} else {
+if (out !== undefined) out.apiVersion = x;
 }
 break;
 case "kind":
-if (x !== null) {
-out.kind = typeof x === "object" ? h.copy(x) : x;
+if (x === null) {
+if (out === undefined) out = h.copyUpTo(v, "kind");
+} else {
+if (out !== undefined) out.kind = x;
 }
 break;
 case "metadata": {
 const meta = x === null ? undefined : h.decodeMetadata(x, unknown);
-if (meta !== undefined) out.metadata = meta;
+if (meta === x) { if (out !== undefined) out.metadata = x; } else if (meta === undefined) { if (out === undefined) out = h.copyUpTo(v, "metadata"); } else { if (out === undefined) out = h.copyUpTo(v, "metadata"); out.metadata = meta; }
 break;
 }
 case "spec":
-if (x !== null) {
-{ out.spec = decode3(x, at, unknown); }
+if (x === null) {
+if (out === undefined) out = h.copyUpTo(v, "spec");
+} else {
+{ const d = decode3(x, at, unknown); if (out !== undefined) out.spec = d; else if (d !== x) { out = h.copyUpTo(v, "spec"); out.spec = d; } }
 }
 break;
 case "status":
-if (x !== null) {
-{ out.status = decode10(x, at, unknown); }
+if (x === null) {
+if (out === undefined) out = h.copyUpTo(v, "status");
+} else {
+{ const d = decode10(x, at, unknown); if (out !== undefined) out.status = d; else if (d !== x) { out = h.copyUpTo(v, "status"); out.status = d; } }
 }
 break;
 default:
 unknown.push(h.fieldPath(T2, at, key));
+if (out === undefined) out = h.copyUpTo(v, key);
 }
 }
-return out;
+return out === undefined ? v : out;
 }
 function lists49(v, at, errors) {
 if (Array.isArray(v)) {
@@ -4766,284 +5021,345 @@ const R97 = h.entry(rules[1], false, [], "string");
 function decode3(v, at, unknown) {
 if (typeof v !== "object" || v === null) return v;
 if (Array.isArray(v)) return h.decodeAt(v, S5, false, false, h.fieldPath(T6, at), unknown);
-const out = {};
+let out;
 for (const key in v) {
 const x = v[key];
 switch (key) {
 case "proposalName":
-if (x !== null) {
-if (typeof x !== "object") out.proposalName = x;
-else { out.proposalName = h.decodeAt(x, S8, false, false, h.fieldPath(T9, at), unknown); }
+if (x === null) {
+if (out === undefined) out = h.copyUpTo(v, "proposalName");
+} else {
+if (typeof x !== "object") { if (out !== undefined) out.proposalName = x; }
+else { const d = h.decodeAt(x, S8, false, false, h.fieldPath(T9, at), unknown); if (out !== undefined) out.proposalName = d; else if (d !== x) { out = h.copyUpTo(v, "proposalName"); out.proposalName = d; } }
 }
 break;
 case "retryIndex":
-if (x !== null) {
-if (typeof x !== "object") out.retryIndex = x;
-else { out.retryIndex = h.decodeAt(x, S10, false, false, h.fieldPath(T11, at), unknown); }
+if (x === null) {
+if (out === undefined) out = h.copyUpTo(v, "retryIndex");
+} else {
+if (typeof x !== "object") { if (out !== undefined) out.retryIndex = x; }
+else { const d = h.decodeAt(x, S10, false, false, h.fieldPath(T11, at), unknown); if (out !== undefined) out.retryIndex = d; else if (d !== x) { out = h.copyUpTo(v, "retryIndex"); out.retryIndex = d; } }
 }
 break;
 default:
 unknown.push(h.fieldPath(T6, at, key));
+if (out === undefined) out = h.copyUpTo(v, key);
 }
 }
-return out;
+return out === undefined ? v : out;
 }
 function decode16(v, at, unknown) {
 if (typeof v !== "object" || v === null) return v;
 if (Array.isArray(v)) return h.decodeAt(v, S19, false, false, h.fieldPath(T20, at), unknown);
-const out = {};
+let out;
 for (const key in v) {
 const x = v[key];
 switch (key) {
 case "lastTransitionTime":
-if (x !== null) {
-if (typeof x !== "object") out.lastTransitionTime = x;
-else { out.lastTransitionTime = h.decodeAt(x, S22, false, false, h.fieldPath(T23, at), unknown); }
+if (x === null) {
+if (out === undefined) out = h.copyUpTo(v, "lastTransitionTime");
+} else {
+if (typeof x !== "object") { if (out !== undefined) out.lastTransitionTime = x; }
+else { const d = h.decodeAt(x, S22, false, false, h.fieldPath(T23, at), unknown); if (out !== undefined) out.lastTransitionTime = d; else if (d !== x) { out = h.copyUpTo(v, "lastTransitionTime"); out.lastTransitionTime = d; } }
 }
 break;
 case "message":
-if (x !== null) {
-if (typeof x !== "object") out.message = x;
-else { out.message = h.decodeAt(x, S24, false, false, h.fieldPath(T25, at), unknown); }
+if (x === null) {
+if (out === undefined) out = h.copyUpTo(v, "message");
+} else {
+if (typeof x !== "object") { if (out !== undefined) out.message = x; }
+else { const d = h.decodeAt(x, S24, false, false, h.fieldPath(T25, at), unknown); if (out !== undefined) out.message = d; else if (d !== x) { out = h.copyUpTo(v, "message"); out.message = d; } }
 }
 break;
 case "observedGeneration":
-if (x !== null) {
-if (typeof x !== "object") out.observedGeneration = x;
-else { out.observedGeneration = h.decodeAt(x, S26, false, false, h.fieldPath(T27, at), unknown); }
+if (x === null) {
+if (out === undefined) out = h.copyUpTo(v, "observedGeneration");
+} else {
+if (typeof x !== "object") { if (out !== undefined) out.observedGeneration = x; }
+else { const d = h.decodeAt(x, S26, false, false, h.fieldPath(T27, at), unknown); if (out !== undefined) out.observedGeneration = d; else if (d !== x) { out = h.copyUpTo(v, "observedGeneration"); out.observedGeneration = d; } }
 }
 break;
 case "reason":
-if (x !== null) {
-if (typeof x !== "object") out.reason = x;
-else { out.reason = h.decodeAt(x, S28, false, false, h.fieldPath(T29, at), unknown); }
+if (x === null) {
+if (out === undefined) out = h.copyUpTo(v, "reason");
+} else {
+if (typeof x !== "object") { if (out !== undefined) out.reason = x; }
+else { const d = h.decodeAt(x, S28, false, false, h.fieldPath(T29, at), unknown); if (out !== undefined) out.reason = d; else if (d !== x) { out = h.copyUpTo(v, "reason"); out.reason = d; } }
 }
 break;
 case "status":
-if (x !== null) {
-if (typeof x !== "object") out.status = x;
-else { out.status = h.decodeAt(x, S30, false, false, h.fieldPath(T31, at), unknown); }
+if (x === null) {
+if (out === undefined) out = h.copyUpTo(v, "status");
+} else {
+if (typeof x !== "object") { if (out !== undefined) out.status = x; }
+else { const d = h.decodeAt(x, S30, false, false, h.fieldPath(T31, at), unknown); if (out !== undefined) out.status = d; else if (d !== x) { out = h.copyUpTo(v, "status"); out.status = d; } }
 }
 break;
 case "type":
-if (x !== null) {
-if (typeof x !== "object") out.type = x;
-else { out.type = h.decodeAt(x, S32, false, false, h.fieldPath(T33, at), unknown); }
+if (x === null) {
+if (out === undefined) out = h.copyUpTo(v, "type");
+} else {
+if (typeof x !== "object") { if (out !== undefined) out.type = x; }
+else { const d = h.decodeAt(x, S32, false, false, h.fieldPath(T33, at), unknown); if (out !== undefined) out.type = d; else if (d !== x) { out = h.copyUpTo(v, "type"); out.type = d; } }
 }
 break;
 default:
 unknown.push(h.fieldPath(T20, at, key));
+if (out === undefined) out = h.copyUpTo(v, key);
 }
 }
-return out;
+return out === undefined ? v : out;
 }
 function decode15(v, at, unknown) {
 if (typeof v !== "object" || v === null) return v;
 if (Array.isArray(v)) {
 const n = v.length;
-const out = new Array(n);
+let out;
 for (let i = 0; i < n; i++) {
 const x = v[i];
-if (x === null) out[i] = null;
-else { at.push(i); out[i] = decode16(x, at, unknown); at.pop(); }
+if (x === null) { if (out !== undefined) out[i] = x; }
+else { at.push(i); const d = decode16(x, at, unknown); at.pop(); if (out !== undefined) out[i] = d; else if (d !== x) { out = v.slice(0, i); out[i] = d; } }
 }
-return out;
+return out === undefined ? v : out;
 }
-const out = {};
+let out;
 for (const key in v) {
 const x = v[key];
 unknown.push(h.fieldPath(T34, at, key));
+if (out === undefined) out = h.copyUpTo(v, key);
 }
-return out;
+return out === undefined ? v : out;
 }
 function decode36(v, at, unknown) {
 if (typeof v !== "object" || v === null) return v;
 if (Array.isArray(v)) return h.decodeAt(v, S38, false, false, h.fieldPath(T39, at), unknown);
-const out = {};
+let out;
 for (const key in v) {
 const x = v[key];
 switch (key) {
 case "type":
-if (x !== null) {
-if (typeof x !== "object") out.type = x;
-else { out.type = h.decodeAt(x, S41, false, false, h.fieldPath(T42, at), unknown); }
+if (x === null) {
+if (out === undefined) out = h.copyUpTo(v, "type");
+} else {
+if (typeof x !== "object") { if (out !== undefined) out.type = x; }
+else { const d = h.decodeAt(x, S41, false, false, h.fieldPath(T42, at), unknown); if (out !== undefined) out.type = d; else if (d !== x) { out = h.copyUpTo(v, "type"); out.type = d; } }
 }
 break;
 case "description":
-if (x !== null) {
-if (typeof x !== "object") out.description = x;
-else { out.description = h.decodeAt(x, S43, false, false, h.fieldPath(T44, at), unknown); }
+if (x === null) {
+if (out === undefined) out = h.copyUpTo(v, "description");
+} else {
+if (typeof x !== "object") { if (out !== undefined) out.description = x; }
+else { const d = h.decodeAt(x, S43, false, false, h.fieldPath(T44, at), unknown); if (out !== undefined) out.description = d; else if (d !== x) { out = h.copyUpTo(v, "description"); out.description = d; } }
 }
 break;
 case "outcome":
-if (x !== null) {
-if (typeof x !== "object") out.outcome = x;
-else { out.outcome = h.decodeAt(x, S45, false, false, h.fieldPath(T46, at), unknown); }
+if (x === null) {
+if (out === undefined) out = h.copyUpTo(v, "outcome");
+} else {
+if (typeof x !== "object") { if (out !== undefined) out.outcome = x; }
+else { const d = h.decodeAt(x, S45, false, false, h.fieldPath(T46, at), unknown); if (out !== undefined) out.outcome = d; else if (d !== x) { out = h.copyUpTo(v, "outcome"); out.outcome = d; } }
 }
 break;
 case "output":
-if (x !== null) {
-if (typeof x !== "object") out.output = x;
-else { out.output = h.decodeAt(x, S47, false, false, h.fieldPath(T48, at), unknown); }
+if (x === null) {
+if (out === undefined) out = h.copyUpTo(v, "output");
+} else {
+if (typeof x !== "object") { if (out !== undefined) out.output = x; }
+else { const d = h.decodeAt(x, S47, false, false, h.fieldPath(T48, at), unknown); if (out !== undefined) out.output = d; else if (d !== x) { out = h.copyUpTo(v, "output"); out.output = d; } }
 }
 break;
 case "error":
-if (x !== null) {
-if (typeof x !== "object") out.error = x;
-else { out.error = h.decodeAt(x, S49, false, false, h.fieldPath(T50, at), unknown); }
+if (x === null) {
+if (out === undefined) out = h.copyUpTo(v, "error");
+} else {
+if (typeof x !== "object") { if (out !== undefined) out.error = x; }
+else { const d = h.decodeAt(x, S49, false, false, h.fieldPath(T50, at), unknown); if (out !== undefined) out.error = d; else if (d !== x) { out = h.copyUpTo(v, "error"); out.error = d; } }
 }
 break;
 default:
 unknown.push(h.fieldPath(T39, at, key));
+if (out === undefined) out = h.copyUpTo(v, key);
 }
 }
-return out;
+return out === undefined ? v : out;
 }
 function decode35(v, at, unknown) {
 if (typeof v !== "object" || v === null) return v;
 if (Array.isArray(v)) {
 const n = v.length;
-const out = new Array(n);
+let out;
 for (let i = 0; i < n; i++) {
 const x = v[i];
-if (x === null) out[i] = null;
-else { at.push(i); out[i] = decode36(x, at, unknown); at.pop(); }
+if (x === null) { if (out !== undefined) out[i] = x; }
+else { at.push(i); const d = decode36(x, at, unknown); at.pop(); if (out !== undefined) out[i] = d; else if (d !== x) { out = v.slice(0, i); out[i] = d; } }
 }
-return out;
+return out === undefined ? v : out;
 }
-const out = {};
+let out;
 for (const key in v) {
 const x = v[key];
 unknown.push(h.fieldPath(T51, at, key));
+if (out === undefined) out = h.copyUpTo(v, key);
 }
-return out;
+return out === undefined ? v : out;
 }
 function decode52(v, at, unknown) {
 if (typeof v !== "object" || v === null) return v;
 if (Array.isArray(v)) return h.decodeAt(v, S53, false, false, h.fieldPath(T54, at), unknown);
-const out = {};
+let out;
 for (const key in v) {
 const x = v[key];
 switch (key) {
 case "conditionOutcome":
-if (x !== null) {
-if (typeof x !== "object") out.conditionOutcome = x;
-else { out.conditionOutcome = h.decodeAt(x, S56, false, false, h.fieldPath(T57, at), unknown); }
+if (x === null) {
+if (out === undefined) out = h.copyUpTo(v, "conditionOutcome");
+} else {
+if (typeof x !== "object") { if (out !== undefined) out.conditionOutcome = x; }
+else { const d = h.decodeAt(x, S56, false, false, h.fieldPath(T57, at), unknown); if (out !== undefined) out.conditionOutcome = d; else if (d !== x) { out = h.copyUpTo(v, "conditionOutcome"); out.conditionOutcome = d; } }
 }
 break;
 case "summary":
-if (x !== null) {
-if (typeof x !== "object") out.summary = x;
-else { out.summary = h.decodeAt(x, S58, false, false, h.fieldPath(T59, at), unknown); }
+if (x === null) {
+if (out === undefined) out = h.copyUpTo(v, "summary");
+} else {
+if (typeof x !== "object") { if (out !== undefined) out.summary = x; }
+else { const d = h.decodeAt(x, S58, false, false, h.fieldPath(T59, at), unknown); if (out !== undefined) out.summary = d; else if (d !== x) { out = h.copyUpTo(v, "summary"); out.summary = d; } }
 }
 break;
 default:
 unknown.push(h.fieldPath(T54, at, key));
+if (out === undefined) out = h.copyUpTo(v, key);
 }
 }
-return out;
+return out === undefined ? v : out;
 }
 function decode60(v, at, unknown) {
 if (typeof v !== "object" || v === null) return v;
 if (Array.isArray(v)) return h.decodeAt(v, S61, false, false, h.fieldPath(T62, at), unknown);
-const out = {};
+let out;
 for (const key in v) {
 const x = v[key];
 switch (key) {
 case "claimName":
-if (x !== null) {
-if (typeof x !== "object") out.claimName = x;
-else { out.claimName = h.decodeAt(x, S64, false, false, h.fieldPath(T65, at), unknown); }
+if (x === null) {
+if (out === undefined) out = h.copyUpTo(v, "claimName");
+} else {
+if (typeof x !== "object") { if (out !== undefined) out.claimName = x; }
+else { const d = h.decodeAt(x, S64, false, false, h.fieldPath(T65, at), unknown); if (out !== undefined) out.claimName = d; else if (d !== x) { out = h.copyUpTo(v, "claimName"); out.claimName = d; } }
 }
 break;
 case "namespace":
-if (x !== null) {
-if (typeof x !== "object") out.namespace = x;
-else { out.namespace = h.decodeAt(x, S66, false, false, h.fieldPath(T67, at), unknown); }
+if (x === null) {
+if (out === undefined) out = h.copyUpTo(v, "namespace");
+} else {
+if (typeof x !== "object") { if (out !== undefined) out.namespace = x; }
+else { const d = h.decodeAt(x, S66, false, false, h.fieldPath(T67, at), unknown); if (out !== undefined) out.namespace = d; else if (d !== x) { out = h.copyUpTo(v, "namespace"); out.namespace = d; } }
 }
 break;
 default:
 unknown.push(h.fieldPath(T62, at, key));
+if (out === undefined) out = h.copyUpTo(v, key);
 }
 }
-return out;
+return out === undefined ? v : out;
 }
 function decode12(v, at, unknown) {
 if (typeof v !== "object" || v === null) return v;
 if (Array.isArray(v)) return h.decodeAt(v, S13, false, false, h.fieldPath(T14, at), unknown);
-const out = {};
+let out;
 for (const key in v) {
 const x = v[key];
 switch (key) {
 case "conditions":
-if (x !== null) {
-{ out.conditions = decode15(x, at, unknown); }
+if (x === null) {
+if (out === undefined) out = h.copyUpTo(v, "conditions");
+} else {
+{ const d = decode15(x, at, unknown); if (out !== undefined) out.conditions = d; else if (d !== x) { out = h.copyUpTo(v, "conditions"); out.conditions = d; } }
 }
 break;
 case "actionsTaken":
-if (x !== null) {
-{ out.actionsTaken = decode35(x, at, unknown); }
+if (x === null) {
+if (out === undefined) out = h.copyUpTo(v, "actionsTaken");
+} else {
+{ const d = decode35(x, at, unknown); if (out !== undefined) out.actionsTaken = d; else if (d !== x) { out = h.copyUpTo(v, "actionsTaken"); out.actionsTaken = d; } }
 }
 break;
 case "verification":
-if (x !== null) {
-{ out.verification = decode52(x, at, unknown); }
+if (x === null) {
+if (out === undefined) out = h.copyUpTo(v, "verification");
+} else {
+{ const d = decode52(x, at, unknown); if (out !== undefined) out.verification = d; else if (d !== x) { out = h.copyUpTo(v, "verification"); out.verification = d; } }
 }
 break;
 case "sandbox":
-if (x !== null) {
-{ out.sandbox = decode60(x, at, unknown); }
+if (x === null) {
+if (out === undefined) out = h.copyUpTo(v, "sandbox");
+} else {
+{ const d = decode60(x, at, unknown); if (out !== undefined) out.sandbox = d; else if (d !== x) { out = h.copyUpTo(v, "sandbox"); out.sandbox = d; } }
 }
 break;
 case "failureReason":
-if (x !== null) {
-if (typeof x !== "object") out.failureReason = x;
-else { out.failureReason = h.decodeAt(x, S68, false, false, h.fieldPath(T69, at), unknown); }
+if (x === null) {
+if (out === undefined) out = h.copyUpTo(v, "failureReason");
+} else {
+if (typeof x !== "object") { if (out !== undefined) out.failureReason = x; }
+else { const d = h.decodeAt(x, S68, false, false, h.fieldPath(T69, at), unknown); if (out !== undefined) out.failureReason = d; else if (d !== x) { out = h.copyUpTo(v, "failureReason"); out.failureReason = d; } }
 }
 break;
 default:
 unknown.push(h.fieldPath(T14, at, key));
+if (out === undefined) out = h.copyUpTo(v, key);
 }
 }
-return out;
+return out === undefined ? v : out;
 }
 function decode1(v, at, unknown) {
 if (typeof v !== "object" || v === null) return v;
 if (Array.isArray(v)) return h.decodeAt(v, schema, true, false, h.fieldPath(T2, at), unknown);
-const out = {};
+let out;
 for (const key in v) {
 const x = v[key];
 switch (key) {
 case "apiVersion":
-if (x !== null) {
-out.apiVersion = typeof x === "object" ? h.copy(x) : x;
+if (x === null) {
+if (out === undefined) out = h.copyUpTo(v, "apiVersion");
+} else {
+if (out !== undefined) out.apiVersion = x;
 }
 break;
 case "kind":
-if (x !== null) {
-out.kind = typeof x === "object" ? h.copy(x) : x;
+if (x === null) {
+if (out === undefined) out = h.copyUpTo(v, "kind");
+} else {
+if (out !== undefined) out.kind = x;
 }
 break;
 case "metadata": {
 const meta = x === null ? undefined : h.decodeMetadata(x, unknown);
-if (meta !== undefined) out.metadata = meta;
+if (meta === x) { if (out !== undefined) out.metadata = x; } else if (meta === undefined) { if (out === undefined) out = h.copyUpTo(v, "metadata"); } else { if (out === undefined) out = h.copyUpTo(v, "metadata"); out.metadata = meta; }
 break;
 }
 case "spec":
-if (x !== null) {
-{ out.spec = decode3(x, at, unknown); }
+if (x === null) {
+if (out === undefined) out = h.copyUpTo(v, "spec");
+} else {
+{ const d = decode3(x, at, unknown); if (out !== undefined) out.spec = d; else if (d !== x) { out = h.copyUpTo(v, "spec"); out.spec = d; } }
 }
 break;
 case "status":
-if (x !== null) {
-{ out.status = decode12(x, at, unknown); }
+if (x === null) {
+if (out === undefined) out = h.copyUpTo(v, "status");
+} else {
+{ const d = decode12(x, at, unknown); if (out !== undefined) out.status = d; else if (d !== x) { out = h.copyUpTo(v, "status"); out.status = d; } }
 }
 break;
 default:
 unknown.push(h.fieldPath(T2, at, key));
+if (out === undefined) out = h.copyUpTo(v, key);
 }
 }
-return out;
+return out === undefined ? v : out;
 }
 function lists72(v, at, errors) {
 if (Array.isArray(v)) {
@@ -5795,24 +6111,24 @@ const J147 = P116(rt, S30);
 const R148 = h.entry(rules[10], false, [], "string");
 const P152 = ((rt, node) => {
 const unbound_2 = rt.unbound;
-const o3 = rt.impls["matches_string"];
+const b3 = rt.specialize("matches_string", "^[a-z][a-z0-9-]*[a-z0-9]$");
 const f5 = rt.fn[".matches/1"];
 return (p0, p1) => {
 const v1 = p0;
 let t4;
-return ((t4 = (v1 === undefined ? unbound_2("self") : v1)), typeof t4 === "string" ? o3(t4, "^[a-z][a-z0-9-]*[a-z0-9]$") : f5(t4, "^[a-z][a-z0-9-]*[a-z0-9]$"));
+return ((t4 = (v1 === undefined ? unbound_2("self") : v1)), typeof t4 === "string" ? b3(t4) : f5(t4, "^[a-z][a-z0-9-]*[a-z0-9]$"));
 };
 });
 const J153 = P152(rt, S32);
 const R154 = h.entry(rules[11], false, [], "string");
 const P158 = ((rt, node) => {
 const unbound_2 = rt.unbound;
-const o3 = rt.impls["matches_string"];
+const b3 = rt.specialize("matches_string", "^[a-z][a-z0-9-]*[a-z0-9]$");
 const f5 = rt.fn[".matches/1"];
 return (p0, p1) => {
 const v1 = p0;
 let t4;
-return ((t4 = (v1 === undefined ? unbound_2("self") : v1)), typeof t4 === "string" ? o3(t4, "^[a-z][a-z0-9-]*[a-z0-9]$") : f5(t4, "^[a-z][a-z0-9-]*[a-z0-9]$"));
+return ((t4 = (v1 === undefined ? unbound_2("self") : v1)), typeof t4 === "string" ? b3(t4) : f5(t4, "^[a-z][a-z0-9-]*[a-z0-9]$"));
 };
 });
 const J159 = P158(rt, S34);
@@ -6090,12 +6406,12 @@ const J234 = P233(rt, S60);
 const R235 = h.entry(rules[26], false, [], "string");
 const P239 = ((rt, node) => {
 const unbound_2 = rt.unbound;
-const o3 = rt.impls["matches_string"];
+const b3 = rt.specialize("matches_string", "^[0-9]{4}-[0-9]{2}-[0-9]{2}(-preview)?$");
 const f5 = rt.fn[".matches/1"];
 return (p0, p1) => {
 const v1 = p0;
 let t4;
-return ((t4 = (v1 === undefined ? unbound_2("self") : v1)), typeof t4 === "string" ? o3(t4, "^[0-9]{4}-[0-9]{2}-[0-9]{2}(-preview)?$") : f5(t4, "^[0-9]{4}-[0-9]{2}-[0-9]{2}(-preview)?$"));
+return ((t4 = (v1 === undefined ? unbound_2("self") : v1)), typeof t4 === "string" ? b3(t4) : f5(t4, "^[0-9]{4}-[0-9]{2}-[0-9]{2}(-preview)?$"));
 };
 });
 const J240 = P239(rt, S62);
@@ -6193,12 +6509,12 @@ const J270 = P116(rt, S74);
 const R271 = h.entry(rules[32], false, [], "string");
 const P275 = ((rt, node) => {
 const unbound_2 = rt.unbound;
-const o3 = rt.impls["matches_string"];
+const b3 = rt.specialize("matches_string", "^[a-z][a-z0-9-]*[a-z0-9]$");
 const f5 = rt.fn[".matches/1"];
 return (p0, p1) => {
 const v1 = p0;
 let t4;
-return ((t4 = (v1 === undefined ? unbound_2("self") : v1)), typeof t4 === "string" ? o3(t4, "^[a-z][a-z0-9-]*[a-z0-9]$") : f5(t4, "^[a-z][a-z0-9-]*[a-z0-9]$"));
+return ((t4 = (v1 === undefined ? unbound_2("self") : v1)), typeof t4 === "string" ? b3(t4) : f5(t4, "^[a-z][a-z0-9-]*[a-z0-9]$"));
 };
 });
 const J276 = P275(rt, S76);
@@ -6295,324 +6611,394 @@ const R292 = h.entry(rules[37], false, [], "string");
 function decode13(v, at, unknown) {
 if (typeof v !== "object" || v === null) return v;
 if (Array.isArray(v)) return h.decodeAt(v, S15, false, false, h.fieldPath(T16, at), unknown);
-const out = {};
+let out;
 for (const key in v) {
 const x = v[key];
 switch (key) {
 case "name":
-if (x !== null) {
-if (typeof x !== "object") out.name = x;
-else { out.name = h.decodeAt(x, S18, false, false, h.fieldPath(T19, at), unknown); }
+if (x === null) {
+if (out === undefined) out = h.copyUpTo(v, "name");
+} else {
+if (typeof x !== "object") { if (out !== undefined) out.name = x; }
+else { const d = h.decodeAt(x, S18, false, false, h.fieldPath(T19, at), unknown); if (out !== undefined) out.name = d; else if (d !== x) { out = h.copyUpTo(v, "name"); out.name = d; } }
 }
 break;
 default:
 unknown.push(h.fieldPath(T16, at, key));
+if (out === undefined) out = h.copyUpTo(v, key);
 }
 }
-return out;
+return out === undefined ? v : out;
 }
 function decode10(v, at, unknown) {
 if (typeof v !== "object" || v === null) return v;
 if (Array.isArray(v)) return h.decodeAt(v, S11, false, false, h.fieldPath(T12, at), unknown);
-const out = {};
+let out;
 for (const key in v) {
 const x = v[key];
 switch (key) {
 case "credentialsSecret":
-if (x !== null) {
-{ out.credentialsSecret = decode13(x, at, unknown); }
+if (x === null) {
+if (out === undefined) out = h.copyUpTo(v, "credentialsSecret");
+} else {
+{ const d = decode13(x, at, unknown); if (out !== undefined) out.credentialsSecret = d; else if (d !== x) { out = h.copyUpTo(v, "credentialsSecret"); out.credentialsSecret = d; } }
 }
 break;
 case "url":
-if (x !== null) {
-if (typeof x !== "object") out.url = x;
-else { out.url = h.decodeAt(x, S20, false, false, h.fieldPath(T21, at), unknown); }
+if (x === null) {
+if (out === undefined) out = h.copyUpTo(v, "url");
+} else {
+if (typeof x !== "object") { if (out !== undefined) out.url = x; }
+else { const d = h.decodeAt(x, S20, false, false, h.fieldPath(T21, at), unknown); if (out !== undefined) out.url = d; else if (d !== x) { out = h.copyUpTo(v, "url"); out.url = d; } }
 }
 break;
 default:
 unknown.push(h.fieldPath(T12, at, key));
+if (out === undefined) out = h.copyUpTo(v, key);
 }
 }
-return out;
+return out === undefined ? v : out;
 }
 function decode25(v, at, unknown) {
 if (typeof v !== "object" || v === null) return v;
 if (Array.isArray(v)) return h.decodeAt(v, S27, false, false, h.fieldPath(T28, at), unknown);
-const out = {};
+let out;
 for (const key in v) {
 const x = v[key];
 switch (key) {
 case "name":
-if (x !== null) {
-if (typeof x !== "object") out.name = x;
-else { out.name = h.decodeAt(x, S30, false, false, h.fieldPath(T31, at), unknown); }
+if (x === null) {
+if (out === undefined) out = h.copyUpTo(v, "name");
+} else {
+if (typeof x !== "object") { if (out !== undefined) out.name = x; }
+else { const d = h.decodeAt(x, S30, false, false, h.fieldPath(T31, at), unknown); if (out !== undefined) out.name = d; else if (d !== x) { out = h.copyUpTo(v, "name"); out.name = d; } }
 }
 break;
 default:
 unknown.push(h.fieldPath(T28, at, key));
+if (out === undefined) out = h.copyUpTo(v, key);
 }
 }
-return out;
+return out === undefined ? v : out;
 }
 function decode22(v, at, unknown) {
 if (typeof v !== "object" || v === null) return v;
 if (Array.isArray(v)) return h.decodeAt(v, S23, false, false, h.fieldPath(T24, at), unknown);
-const out = {};
+let out;
 for (const key in v) {
 const x = v[key];
 switch (key) {
 case "credentialsSecret":
-if (x !== null) {
-{ out.credentialsSecret = decode25(x, at, unknown); }
+if (x === null) {
+if (out === undefined) out = h.copyUpTo(v, "credentialsSecret");
+} else {
+{ const d = decode25(x, at, unknown); if (out !== undefined) out.credentialsSecret = d; else if (d !== x) { out = h.copyUpTo(v, "credentialsSecret"); out.credentialsSecret = d; } }
 }
 break;
 case "projectID":
-if (x !== null) {
-if (typeof x !== "object") out.projectID = x;
-else { out.projectID = h.decodeAt(x, S32, false, false, h.fieldPath(T33, at), unknown); }
+if (x === null) {
+if (out === undefined) out = h.copyUpTo(v, "projectID");
+} else {
+if (typeof x !== "object") { if (out !== undefined) out.projectID = x; }
+else { const d = h.decodeAt(x, S32, false, false, h.fieldPath(T33, at), unknown); if (out !== undefined) out.projectID = d; else if (d !== x) { out = h.copyUpTo(v, "projectID"); out.projectID = d; } }
 }
 break;
 case "region":
-if (x !== null) {
-if (typeof x !== "object") out.region = x;
-else { out.region = h.decodeAt(x, S34, false, false, h.fieldPath(T35, at), unknown); }
+if (x === null) {
+if (out === undefined) out = h.copyUpTo(v, "region");
+} else {
+if (typeof x !== "object") { if (out !== undefined) out.region = x; }
+else { const d = h.decodeAt(x, S34, false, false, h.fieldPath(T35, at), unknown); if (out !== undefined) out.region = d; else if (d !== x) { out = h.copyUpTo(v, "region"); out.region = d; } }
 }
 break;
 case "url":
-if (x !== null) {
-if (typeof x !== "object") out.url = x;
-else { out.url = h.decodeAt(x, S36, false, false, h.fieldPath(T37, at), unknown); }
+if (x === null) {
+if (out === undefined) out = h.copyUpTo(v, "url");
+} else {
+if (typeof x !== "object") { if (out !== undefined) out.url = x; }
+else { const d = h.decodeAt(x, S36, false, false, h.fieldPath(T37, at), unknown); if (out !== undefined) out.url = d; else if (d !== x) { out = h.copyUpTo(v, "url"); out.url = d; } }
 }
 break;
 default:
 unknown.push(h.fieldPath(T24, at, key));
+if (out === undefined) out = h.copyUpTo(v, key);
 }
 }
-return out;
+return out === undefined ? v : out;
 }
 function decode41(v, at, unknown) {
 if (typeof v !== "object" || v === null) return v;
 if (Array.isArray(v)) return h.decodeAt(v, S43, false, false, h.fieldPath(T44, at), unknown);
-const out = {};
+let out;
 for (const key in v) {
 const x = v[key];
 switch (key) {
 case "name":
-if (x !== null) {
-if (typeof x !== "object") out.name = x;
-else { out.name = h.decodeAt(x, S46, false, false, h.fieldPath(T47, at), unknown); }
+if (x === null) {
+if (out === undefined) out = h.copyUpTo(v, "name");
+} else {
+if (typeof x !== "object") { if (out !== undefined) out.name = x; }
+else { const d = h.decodeAt(x, S46, false, false, h.fieldPath(T47, at), unknown); if (out !== undefined) out.name = d; else if (d !== x) { out = h.copyUpTo(v, "name"); out.name = d; } }
 }
 break;
 default:
 unknown.push(h.fieldPath(T44, at, key));
+if (out === undefined) out = h.copyUpTo(v, key);
 }
 }
-return out;
+return out === undefined ? v : out;
 }
 function decode38(v, at, unknown) {
 if (typeof v !== "object" || v === null) return v;
 if (Array.isArray(v)) return h.decodeAt(v, S39, false, false, h.fieldPath(T40, at), unknown);
-const out = {};
+let out;
 for (const key in v) {
 const x = v[key];
 switch (key) {
 case "credentialsSecret":
-if (x !== null) {
-{ out.credentialsSecret = decode41(x, at, unknown); }
+if (x === null) {
+if (out === undefined) out = h.copyUpTo(v, "credentialsSecret");
+} else {
+{ const d = decode41(x, at, unknown); if (out !== undefined) out.credentialsSecret = d; else if (d !== x) { out = h.copyUpTo(v, "credentialsSecret"); out.credentialsSecret = d; } }
 }
 break;
 case "url":
-if (x !== null) {
-if (typeof x !== "object") out.url = x;
-else { out.url = h.decodeAt(x, S48, false, false, h.fieldPath(T49, at), unknown); }
+if (x === null) {
+if (out === undefined) out = h.copyUpTo(v, "url");
+} else {
+if (typeof x !== "object") { if (out !== undefined) out.url = x; }
+else { const d = h.decodeAt(x, S48, false, false, h.fieldPath(T49, at), unknown); if (out !== undefined) out.url = d; else if (d !== x) { out = h.copyUpTo(v, "url"); out.url = d; } }
 }
 break;
 default:
 unknown.push(h.fieldPath(T40, at, key));
+if (out === undefined) out = h.copyUpTo(v, key);
 }
 }
-return out;
+return out === undefined ? v : out;
 }
 function decode53(v, at, unknown) {
 if (typeof v !== "object" || v === null) return v;
 if (Array.isArray(v)) return h.decodeAt(v, S55, false, false, h.fieldPath(T56, at), unknown);
-const out = {};
+let out;
 for (const key in v) {
 const x = v[key];
 switch (key) {
 case "name":
-if (x !== null) {
-if (typeof x !== "object") out.name = x;
-else { out.name = h.decodeAt(x, S58, false, false, h.fieldPath(T59, at), unknown); }
+if (x === null) {
+if (out === undefined) out = h.copyUpTo(v, "name");
+} else {
+if (typeof x !== "object") { if (out !== undefined) out.name = x; }
+else { const d = h.decodeAt(x, S58, false, false, h.fieldPath(T59, at), unknown); if (out !== undefined) out.name = d; else if (d !== x) { out = h.copyUpTo(v, "name"); out.name = d; } }
 }
 break;
 default:
 unknown.push(h.fieldPath(T56, at, key));
+if (out === undefined) out = h.copyUpTo(v, key);
 }
 }
-return out;
+return out === undefined ? v : out;
 }
 function decode50(v, at, unknown) {
 if (typeof v !== "object" || v === null) return v;
 if (Array.isArray(v)) return h.decodeAt(v, S51, false, false, h.fieldPath(T52, at), unknown);
-const out = {};
+let out;
 for (const key in v) {
 const x = v[key];
 switch (key) {
 case "credentialsSecret":
-if (x !== null) {
-{ out.credentialsSecret = decode53(x, at, unknown); }
+if (x === null) {
+if (out === undefined) out = h.copyUpTo(v, "credentialsSecret");
+} else {
+{ const d = decode53(x, at, unknown); if (out !== undefined) out.credentialsSecret = d; else if (d !== x) { out = h.copyUpTo(v, "credentialsSecret"); out.credentialsSecret = d; } }
 }
 break;
 case "endpoint":
-if (x !== null) {
-if (typeof x !== "object") out.endpoint = x;
-else { out.endpoint = h.decodeAt(x, S60, false, false, h.fieldPath(T61, at), unknown); }
+if (x === null) {
+if (out === undefined) out = h.copyUpTo(v, "endpoint");
+} else {
+if (typeof x !== "object") { if (out !== undefined) out.endpoint = x; }
+else { const d = h.decodeAt(x, S60, false, false, h.fieldPath(T61, at), unknown); if (out !== undefined) out.endpoint = d; else if (d !== x) { out = h.copyUpTo(v, "endpoint"); out.endpoint = d; } }
 }
 break;
 case "apiVersion":
-if (x !== null) {
-if (typeof x !== "object") out.apiVersion = x;
-else { out.apiVersion = h.decodeAt(x, S62, false, false, h.fieldPath(T63, at), unknown); }
+if (x === null) {
+if (out === undefined) out = h.copyUpTo(v, "apiVersion");
+} else {
+if (typeof x !== "object") { if (out !== undefined) out.apiVersion = x; }
+else { const d = h.decodeAt(x, S62, false, false, h.fieldPath(T63, at), unknown); if (out !== undefined) out.apiVersion = d; else if (d !== x) { out = h.copyUpTo(v, "apiVersion"); out.apiVersion = d; } }
 }
 break;
 case "url":
-if (x !== null) {
-if (typeof x !== "object") out.url = x;
-else { out.url = h.decodeAt(x, S64, false, false, h.fieldPath(T65, at), unknown); }
+if (x === null) {
+if (out === undefined) out = h.copyUpTo(v, "url");
+} else {
+if (typeof x !== "object") { if (out !== undefined) out.url = x; }
+else { const d = h.decodeAt(x, S64, false, false, h.fieldPath(T65, at), unknown); if (out !== undefined) out.url = d; else if (d !== x) { out = h.copyUpTo(v, "url"); out.url = d; } }
 }
 break;
 default:
 unknown.push(h.fieldPath(T52, at, key));
+if (out === undefined) out = h.copyUpTo(v, key);
 }
 }
-return out;
+return out === undefined ? v : out;
 }
 function decode69(v, at, unknown) {
 if (typeof v !== "object" || v === null) return v;
 if (Array.isArray(v)) return h.decodeAt(v, S71, false, false, h.fieldPath(T72, at), unknown);
-const out = {};
+let out;
 for (const key in v) {
 const x = v[key];
 switch (key) {
 case "name":
-if (x !== null) {
-if (typeof x !== "object") out.name = x;
-else { out.name = h.decodeAt(x, S74, false, false, h.fieldPath(T75, at), unknown); }
+if (x === null) {
+if (out === undefined) out = h.copyUpTo(v, "name");
+} else {
+if (typeof x !== "object") { if (out !== undefined) out.name = x; }
+else { const d = h.decodeAt(x, S74, false, false, h.fieldPath(T75, at), unknown); if (out !== undefined) out.name = d; else if (d !== x) { out = h.copyUpTo(v, "name"); out.name = d; } }
 }
 break;
 default:
 unknown.push(h.fieldPath(T72, at, key));
+if (out === undefined) out = h.copyUpTo(v, key);
 }
 }
-return out;
+return out === undefined ? v : out;
 }
 function decode66(v, at, unknown) {
 if (typeof v !== "object" || v === null) return v;
 if (Array.isArray(v)) return h.decodeAt(v, S67, false, false, h.fieldPath(T68, at), unknown);
-const out = {};
+let out;
 for (const key in v) {
 const x = v[key];
 switch (key) {
 case "credentialsSecret":
-if (x !== null) {
-{ out.credentialsSecret = decode69(x, at, unknown); }
+if (x === null) {
+if (out === undefined) out = h.copyUpTo(v, "credentialsSecret");
+} else {
+{ const d = decode69(x, at, unknown); if (out !== undefined) out.credentialsSecret = d; else if (d !== x) { out = h.copyUpTo(v, "credentialsSecret"); out.credentialsSecret = d; } }
 }
 break;
 case "region":
-if (x !== null) {
-if (typeof x !== "object") out.region = x;
-else { out.region = h.decodeAt(x, S76, false, false, h.fieldPath(T77, at), unknown); }
+if (x === null) {
+if (out === undefined) out = h.copyUpTo(v, "region");
+} else {
+if (typeof x !== "object") { if (out !== undefined) out.region = x; }
+else { const d = h.decodeAt(x, S76, false, false, h.fieldPath(T77, at), unknown); if (out !== undefined) out.region = d; else if (d !== x) { out = h.copyUpTo(v, "region"); out.region = d; } }
 }
 break;
 case "url":
-if (x !== null) {
-if (typeof x !== "object") out.url = x;
-else { out.url = h.decodeAt(x, S78, false, false, h.fieldPath(T79, at), unknown); }
+if (x === null) {
+if (out === undefined) out = h.copyUpTo(v, "url");
+} else {
+if (typeof x !== "object") { if (out !== undefined) out.url = x; }
+else { const d = h.decodeAt(x, S78, false, false, h.fieldPath(T79, at), unknown); if (out !== undefined) out.url = d; else if (d !== x) { out = h.copyUpTo(v, "url"); out.url = d; } }
 }
 break;
 default:
 unknown.push(h.fieldPath(T68, at, key));
+if (out === undefined) out = h.copyUpTo(v, key);
 }
 }
-return out;
+return out === undefined ? v : out;
 }
 function decode3(v, at, unknown) {
 if (typeof v !== "object" || v === null) return v;
 if (Array.isArray(v)) return h.decodeAt(v, S5, false, false, h.fieldPath(T6, at), unknown);
-const out = {};
+let out;
 for (const key in v) {
 const x = v[key];
 switch (key) {
 case "type":
-if (x !== null) {
-if (typeof x !== "object") out.type = x;
-else { out.type = h.decodeAt(x, S8, false, false, h.fieldPath(T9, at), unknown); }
+if (x === null) {
+if (out === undefined) out = h.copyUpTo(v, "type");
+} else {
+if (typeof x !== "object") { if (out !== undefined) out.type = x; }
+else { const d = h.decodeAt(x, S8, false, false, h.fieldPath(T9, at), unknown); if (out !== undefined) out.type = d; else if (d !== x) { out = h.copyUpTo(v, "type"); out.type = d; } }
 }
 break;
 case "anthropic":
-if (x !== null) {
-{ out.anthropic = decode10(x, at, unknown); }
+if (x === null) {
+if (out === undefined) out = h.copyUpTo(v, "anthropic");
+} else {
+{ const d = decode10(x, at, unknown); if (out !== undefined) out.anthropic = d; else if (d !== x) { out = h.copyUpTo(v, "anthropic"); out.anthropic = d; } }
 }
 break;
 case "googleCloudVertex":
-if (x !== null) {
-{ out.googleCloudVertex = decode22(x, at, unknown); }
+if (x === null) {
+if (out === undefined) out = h.copyUpTo(v, "googleCloudVertex");
+} else {
+{ const d = decode22(x, at, unknown); if (out !== undefined) out.googleCloudVertex = d; else if (d !== x) { out = h.copyUpTo(v, "googleCloudVertex"); out.googleCloudVertex = d; } }
 }
 break;
 case "openAI":
-if (x !== null) {
-{ out.openAI = decode38(x, at, unknown); }
+if (x === null) {
+if (out === undefined) out = h.copyUpTo(v, "openAI");
+} else {
+{ const d = decode38(x, at, unknown); if (out !== undefined) out.openAI = d; else if (d !== x) { out = h.copyUpTo(v, "openAI"); out.openAI = d; } }
 }
 break;
 case "azureOpenAI":
-if (x !== null) {
-{ out.azureOpenAI = decode50(x, at, unknown); }
+if (x === null) {
+if (out === undefined) out = h.copyUpTo(v, "azureOpenAI");
+} else {
+{ const d = decode50(x, at, unknown); if (out !== undefined) out.azureOpenAI = d; else if (d !== x) { out = h.copyUpTo(v, "azureOpenAI"); out.azureOpenAI = d; } }
 }
 break;
 case "awsBedrock":
-if (x !== null) {
-{ out.awsBedrock = decode66(x, at, unknown); }
+if (x === null) {
+if (out === undefined) out = h.copyUpTo(v, "awsBedrock");
+} else {
+{ const d = decode66(x, at, unknown); if (out !== undefined) out.awsBedrock = d; else if (d !== x) { out = h.copyUpTo(v, "awsBedrock"); out.awsBedrock = d; } }
 }
 break;
 default:
 unknown.push(h.fieldPath(T6, at, key));
+if (out === undefined) out = h.copyUpTo(v, key);
 }
 }
-return out;
+return out === undefined ? v : out;
 }
 function decode1(v, at, unknown) {
 if (typeof v !== "object" || v === null) return v;
 if (Array.isArray(v)) return h.decodeAt(v, schema, true, false, h.fieldPath(T2, at), unknown);
-const out = {};
+let out;
 for (const key in v) {
 const x = v[key];
 switch (key) {
 case "apiVersion":
-if (x !== null) {
-out.apiVersion = typeof x === "object" ? h.copy(x) : x;
+if (x === null) {
+if (out === undefined) out = h.copyUpTo(v, "apiVersion");
+} else {
+if (out !== undefined) out.apiVersion = x;
 }
 break;
 case "kind":
-if (x !== null) {
-out.kind = typeof x === "object" ? h.copy(x) : x;
+if (x === null) {
+if (out === undefined) out = h.copyUpTo(v, "kind");
+} else {
+if (out !== undefined) out.kind = x;
 }
 break;
 case "metadata": {
 const meta = x === null ? undefined : h.decodeMetadata(x, unknown);
-if (meta !== undefined) out.metadata = meta;
+if (meta === x) { if (out !== undefined) out.metadata = x; } else if (meta === undefined) { if (out === undefined) out = h.copyUpTo(v, "metadata"); } else { if (out === undefined) out = h.copyUpTo(v, "metadata"); out.metadata = meta; }
 break;
 }
 case "spec":
-if (x !== null) {
-{ out.spec = decode3(x, at, unknown); }
+if (x === null) {
+if (out === undefined) out = h.copyUpTo(v, "spec");
+} else {
+{ const d = decode3(x, at, unknown); if (out !== undefined) out.spec = d; else if (d !== x) { out = h.copyUpTo(v, "spec"); out.spec = d; } }
 }
 break;
 default:
 unknown.push(h.fieldPath(T2, at, key));
+if (out === undefined) out = h.copyUpTo(v, key);
 }
 }
-return out;
+return out === undefined ? v : out;
 }
 function rules110(v, ov, at, run) {
 if (v !== null && typeof v === "object" && !Array.isArray(v)) {
@@ -9911,48 +10297,49 @@ const J653 = P652(rt, S16);
 const R654 = h.entry(rules[10], false, [], "object");
 const P670 = ((rt, node) => {
 const unbound_2 = rt.unbound;
-const o3 = rt.impls["matches_string"];
+const b3 = rt.specialize("matches_string", "^([a-zA-Z0-9]|[a-zA-Z0-9][a-zA-Z0-9-]*[a-zA-Z0-9])((\\.([a-zA-Z0-9]|[a-zA-Z0-9][a-zA-Z0-9-]*[a-zA-Z0-9]))+)?(:[0-9]+)?\\b");
 const f5 = rt.fn[".matches/1"];
 return (p0, p1) => {
 const v1 = p0;
 let t4;
-return ((t4 = (v1 === undefined ? unbound_2("self") : v1)), typeof t4 === "string" ? o3(t4, "^([a-zA-Z0-9]|[a-zA-Z0-9][a-zA-Z0-9-]*[a-zA-Z0-9])((\\.([a-zA-Z0-9]|[a-zA-Z0-9][a-zA-Z0-9-]*[a-zA-Z0-9]))+)?(:[0-9]+)?\\b") : f5(t4, "^([a-zA-Z0-9]|[a-zA-Z0-9][a-zA-Z0-9-]*[a-zA-Z0-9])((\\.([a-zA-Z0-9]|[a-zA-Z0-9][a-zA-Z0-9-]*[a-zA-Z0-9]))+)?(:[0-9]+)?\\b"));
+return ((t4 = (v1 === undefined ? unbound_2("self") : v1)), typeof t4 === "string" ? b3(t4) : f5(t4, "^([a-zA-Z0-9]|[a-zA-Z0-9][a-zA-Z0-9-]*[a-zA-Z0-9])((\\.([a-zA-Z0-9]|[a-zA-Z0-9][a-zA-Z0-9-]*[a-zA-Z0-9]))+)?(:[0-9]+)?\\b"));
 };
 });
 const J671 = P670(rt, S34);
 const R672 = h.entry(rules[11], false, [], "string");
 const P673 = ((rt, node) => {
 const unbound_2 = rt.unbound;
-const o3 = rt.impls["string_find_string"];
+const b3 = rt.specialize("string_find_string", "(/[a-z0-9]+((([._]|__|[-]*)[a-z0-9]+)+)?((/[a-z0-9]+((([._]|__|[-]*)[a-z0-9]+)+)?)+)?)");
 const f5 = rt.fn[".find/1"];
 return (p0, p1) => {
 const v1 = p0;
 let t4;
-return (((t4 = (v1 === undefined ? unbound_2("self") : v1)), typeof t4 === "string" ? o3(t4, "(/[a-z0-9]+((([._]|__|[-]*)[a-z0-9]+)+)?((/[a-z0-9]+((([._]|__|[-]*)[a-z0-9]+)+)?)+)?)") : f5(t4, "(/[a-z0-9]+((([._]|__|[-]*)[a-z0-9]+)+)?((/[a-z0-9]+((([._]|__|[-]*)[a-z0-9]+)+)?)+)?)")) !== "");
+return (((t4 = (v1 === undefined ? unbound_2("self") : v1)), typeof t4 === "string" ? b3(t4) : f5(t4, "(/[a-z0-9]+((([._]|__|[-]*)[a-z0-9]+)+)?((/[a-z0-9]+((([._]|__|[-]*)[a-z0-9]+)+)?)+)?)")) !== "");
 };
 });
 const J674 = P673(rt, S34);
 const R675 = h.entry(rules[12], false, [], "string");
 const P676 = ((rt, node) => {
 const unbound_3 = rt.unbound;
-const o4 = rt.impls["string_find_string"];
+const b4 = rt.specialize("string_find_string", "(@.*:)");
 const f6 = rt.fn[".find/1"];
 const Failed_7 = rt.Failed;
-const or_10 = rt.or;
+const b9 = rt.specialize("string_find_string", ":.*$");
+const or_11 = rt.or;
 return (p0, p1) => {
 const v2 = p0;
 let t5;
-let t9;
+let t10;
 let t1;
 try {
-t1 = (((t5 = (v2 === undefined ? unbound_3("self") : v2)), typeof t5 === "string" ? o4(t5, "(@.*:)") : f6(t5, "(@.*:)")) !== "");
+t1 = (((t5 = (v2 === undefined ? unbound_3("self") : v2)), typeof t5 === "string" ? b4(t5) : f6(t5, "(@.*:)")) !== "");
 } catch (e) { t1 = new Failed_7(e); }
 if (t1 !== true) {
 let t8;
 try {
-t8 = (((t9 = (v2 === undefined ? unbound_3("self") : v2)), typeof t9 === "string" ? o4(t9, ":.*$") : f6(t9, ":.*$")) !== "");
+t8 = (((t10 = (v2 === undefined ? unbound_3("self") : v2)), typeof t10 === "string" ? b9(t10) : f6(t10, ":.*$")) !== "");
 } catch (e) { t8 = new Failed_7(e); }
-t1 = t1 === false && t8 === false ? false : or_10(t1, t8);
+t1 = t1 === false && t8 === false ? false : or_11(t1, t8);
 }
 return t1;
 };
@@ -9961,90 +10348,94 @@ const J677 = P676(rt, S34);
 const R678 = h.entry(rules[13], false, [], "string");
 const P679 = ((rt, node) => {
 const unbound_2 = rt.unbound;
-const o3 = rt.impls["string_find_string"];
+const b3 = rt.specialize("string_find_string", "(@.*:)");
 const f5 = rt.fn[".find/1"];
-const o9 = rt.impls["string_substring_int"];
-const f11 = rt.fn[".substring/1"];
-const compareStringSize_12 = rt.compareStringSize;
-const f13 = rt.fn[".size/0"];
-const f14 = rt.fn["_<=_/2"];
+const b6 = rt.specialize("string_find_string", ":.*$");
+const o10 = rt.impls["string_substring_int"];
+const f12 = rt.fn[".substring/1"];
+const compareStringSize_13 = rt.compareStringSize;
+const f14 = rt.fn[".size/0"];
+const f15 = rt.fn["_<=_/2"];
 return (p0, p1) => {
 const v1 = p0;
 let t4;
-let t6;
 let t7;
 let t8;
-let t10;
-return ((((t4 = (v1 === undefined ? unbound_2("self") : v1)), typeof t4 === "string" ? o3(t4, "(@.*:)") : f5(t4, "(@.*:)")) === "") ? ((((t6 = (v1 === undefined ? unbound_2("self") : v1)), typeof t6 === "string" ? o3(t6, ":.*$") : f5(t6, ":.*$")) !== "") ? ((t7 = ((t10 = ((t8 = (v1 === undefined ? unbound_2("self") : v1)), typeof t8 === "string" ? o3(t8, ":.*$") : f5(t8, ":.*$"))), typeof t10 === "string" ? o9(t10, 1n) : f11(t10, 1n))), typeof t7 === "string" ? compareStringSize_12(t7, 127) <= 0 : Array.isArray(t7) ? t7.length <= 127 : f14(f13(t7), 127n)) : true) : true);
+let t9;
+let t11;
+return ((((t4 = (v1 === undefined ? unbound_2("self") : v1)), typeof t4 === "string" ? b3(t4) : f5(t4, "(@.*:)")) === "") ? ((((t7 = (v1 === undefined ? unbound_2("self") : v1)), typeof t7 === "string" ? b6(t7) : f5(t7, ":.*$")) !== "") ? ((t8 = ((t11 = ((t9 = (v1 === undefined ? unbound_2("self") : v1)), typeof t9 === "string" ? b6(t9) : f5(t9, ":.*$"))), typeof t11 === "string" ? o10(t11, 1n) : f12(t11, 1n))), typeof t8 === "string" ? compareStringSize_13(t8, 127) <= 0 : Array.isArray(t8) ? t8.length <= 127 : f15(f14(t8), 127n)) : true) : true);
 };
 });
 const J680 = P679(rt, S34);
 const R681 = h.entry(rules[14], false, [], "string");
 const P682 = ((rt, node) => {
 const unbound_2 = rt.unbound;
-const o3 = rt.impls["string_find_string"];
+const b3 = rt.specialize("string_find_string", "(@.*:)");
 const f5 = rt.fn[".find/1"];
-const o8 = rt.impls["matches_string"];
-const f10 = rt.fn[".matches/1"];
+const b6 = rt.specialize("string_find_string", ":.*$");
+const b9 = rt.specialize("matches_string", ":[\\w][\\w.-]*$");
+const f11 = rt.fn[".matches/1"];
 return (p0, p1) => {
 const v1 = p0;
 let t4;
-let t6;
 let t7;
-let t9;
-return ((((t4 = (v1 === undefined ? unbound_2("self") : v1)), typeof t4 === "string" ? o3(t4, "(@.*:)") : f5(t4, "(@.*:)")) === "") ? ((((t6 = (v1 === undefined ? unbound_2("self") : v1)), typeof t6 === "string" ? o3(t6, ":.*$") : f5(t6, ":.*$")) !== "") ? ((t9 = ((t7 = (v1 === undefined ? unbound_2("self") : v1)), typeof t7 === "string" ? o3(t7, ":.*$") : f5(t7, ":.*$"))), typeof t9 === "string" ? o8(t9, ":[\\w][\\w.-]*$") : f10(t9, ":[\\w][\\w.-]*$")) : true) : true);
+let t8;
+let t10;
+return ((((t4 = (v1 === undefined ? unbound_2("self") : v1)), typeof t4 === "string" ? b3(t4) : f5(t4, "(@.*:)")) === "") ? ((((t7 = (v1 === undefined ? unbound_2("self") : v1)), typeof t7 === "string" ? b6(t7) : f5(t7, ":.*$")) !== "") ? ((t10 = ((t8 = (v1 === undefined ? unbound_2("self") : v1)), typeof t8 === "string" ? b6(t8) : f5(t8, ":.*$"))), typeof t10 === "string" ? b9(t10) : f11(t10, ":[\\w][\\w.-]*$")) : true) : true);
 };
 });
 const J683 = P682(rt, S34);
 const R684 = h.entry(rules[15], false, [], "string");
 const P685 = ((rt, node) => {
 const unbound_2 = rt.unbound;
-const o3 = rt.impls["string_find_string"];
+const b3 = rt.specialize("string_find_string", "(@.*:)");
 const f5 = rt.fn[".find/1"];
-const o7 = rt.impls["matches_string"];
+const b7 = rt.specialize("matches_string", "(@[A-Za-z][A-Za-z0-9]*([_+.][A-Za-z][A-Za-z0-9]*)*[:])");
 const f9 = rt.fn[".matches/1"];
 return (p0, p1) => {
 const v1 = p0;
 let t4;
 let t6;
 let t8;
-return ((((t4 = (v1 === undefined ? unbound_2("self") : v1)), typeof t4 === "string" ? o3(t4, "(@.*:)") : f5(t4, "(@.*:)")) !== "") ? ((t8 = ((t6 = (v1 === undefined ? unbound_2("self") : v1)), typeof t6 === "string" ? o3(t6, "(@.*:)") : f5(t6, "(@.*:)"))), typeof t8 === "string" ? o7(t8, "(@[A-Za-z][A-Za-z0-9]*([_+.][A-Za-z][A-Za-z0-9]*)*[:])") : f9(t8, "(@[A-Za-z][A-Za-z0-9]*([_+.][A-Za-z][A-Za-z0-9]*)*[:])")) : true);
+return ((((t4 = (v1 === undefined ? unbound_2("self") : v1)), typeof t4 === "string" ? b3(t4) : f5(t4, "(@.*:)")) !== "") ? ((t8 = ((t6 = (v1 === undefined ? unbound_2("self") : v1)), typeof t6 === "string" ? b3(t6) : f5(t6, "(@.*:)"))), typeof t8 === "string" ? b7(t8) : f9(t8, "(@[A-Za-z][A-Za-z0-9]*([_+.][A-Za-z][A-Za-z0-9]*)*[:])")) : true);
 };
 });
 const J686 = P685(rt, S34);
 const R687 = h.entry(rules[16], false, [], "string");
 const P688 = ((rt, node) => {
 const unbound_2 = rt.unbound;
-const o3 = rt.impls["string_find_string"];
+const b3 = rt.specialize("string_find_string", "(@.*:)");
 const f5 = rt.fn[".find/1"];
-const o8 = rt.impls["string_substring_int"];
-const f10 = rt.fn[".substring/1"];
-const compareStringSize_11 = rt.compareStringSize;
-const f12 = rt.fn[".size/0"];
-const f13 = rt.fn["_>=_/2"];
+const b7 = rt.specialize("string_find_string", ":.*$");
+const o9 = rt.impls["string_substring_int"];
+const f11 = rt.fn[".substring/1"];
+const compareStringSize_12 = rt.compareStringSize;
+const f13 = rt.fn[".size/0"];
+const f14 = rt.fn["_>=_/2"];
 return (p0, p1) => {
 const v1 = p0;
 let t4;
 let t6;
-let t7;
-let t9;
-return ((((t4 = (v1 === undefined ? unbound_2("self") : v1)), typeof t4 === "string" ? o3(t4, "(@.*:)") : f5(t4, "(@.*:)")) !== "") ? ((t6 = ((t9 = ((t7 = (v1 === undefined ? unbound_2("self") : v1)), typeof t7 === "string" ? o3(t7, ":.*$") : f5(t7, ":.*$"))), typeof t9 === "string" ? o8(t9, 1n) : f10(t9, 1n))), typeof t6 === "string" ? compareStringSize_11(t6, 32) >= 0 : Array.isArray(t6) ? t6.length >= 32 : f13(f12(t6), 32n)) : true);
+let t8;
+let t10;
+return ((((t4 = (v1 === undefined ? unbound_2("self") : v1)), typeof t4 === "string" ? b3(t4) : f5(t4, "(@.*:)")) !== "") ? ((t6 = ((t10 = ((t8 = (v1 === undefined ? unbound_2("self") : v1)), typeof t8 === "string" ? b7(t8) : f5(t8, ":.*$"))), typeof t10 === "string" ? o9(t10, 1n) : f11(t10, 1n))), typeof t6 === "string" ? compareStringSize_12(t6, 32) >= 0 : Array.isArray(t6) ? t6.length >= 32 : f14(f13(t6), 32n)) : true);
 };
 });
 const J689 = P688(rt, S34);
 const R690 = h.entry(rules[17], false, [], "string");
 const P691 = ((rt, node) => {
 const unbound_2 = rt.unbound;
-const o3 = rt.impls["string_find_string"];
+const b3 = rt.specialize("string_find_string", "(@.*:)");
 const f5 = rt.fn[".find/1"];
-const o7 = rt.impls["matches_string"];
-const f9 = rt.fn[".matches/1"];
+const b6 = rt.specialize("string_find_string", ":.*$");
+const b8 = rt.specialize("matches_string", ":[0-9A-Fa-f]*$");
+const f10 = rt.fn[".matches/1"];
 return (p0, p1) => {
 const v1 = p0;
 let t4;
-let t6;
-let t8;
-return ((((t4 = (v1 === undefined ? unbound_2("self") : v1)), typeof t4 === "string" ? o3(t4, "(@.*:)") : f5(t4, "(@.*:)")) !== "") ? ((t8 = ((t6 = (v1 === undefined ? unbound_2("self") : v1)), typeof t6 === "string" ? o3(t6, ":.*$") : f5(t6, ":.*$"))), typeof t8 === "string" ? o7(t8, ":[0-9A-Fa-f]*$") : f9(t8, ":[0-9A-Fa-f]*$")) : true);
+let t7;
+let t9;
+return ((((t4 = (v1 === undefined ? unbound_2("self") : v1)), typeof t4 === "string" ? b3(t4) : f5(t4, "(@.*:)")) !== "") ? ((t9 = ((t7 = (v1 === undefined ? unbound_2("self") : v1)), typeof t7 === "string" ? b6(t7) : f5(t7, ":.*$"))), typeof t9 === "string" ? b8(t9) : f10(t9, ":[0-9A-Fa-f]*$")) : true);
 };
 });
 const J692 = P691(rt, S34);
@@ -10455,7 +10846,7 @@ const R711 = h.entry(rules[23], false, [], "array");
 const P712 = ((rt, node) => {
 const unbound_4 = rt.unbound;
 const s5 = node["items"];
-const o12 = rt.impls["matches_string"];
+const b12 = rt.specialize("matches_string", "^[a-zA-Z0-9/_.-]+$");
 const f14 = rt.fn[".matches/1"];
 const Failed_15 = rt.Failed;
 const and_16 = rt.and;
@@ -10478,7 +10869,7 @@ let t10 = a1;
 if (t10 !== false) {
 let t11;
 try {
-t11 = ((t13 = x8), typeof t13 === "string" ? o12(t13, "^[a-zA-Z0-9/_.-]+$") : f14(t13, "^[a-zA-Z0-9/_.-]+$"));
+t11 = ((t13 = x8), typeof t13 === "string" ? b12(t13) : f14(t13, "^[a-zA-Z0-9/_.-]+$"));
 } catch (e) { t11 = new Failed_15(e); }
 t10 = t10 === true && t11 === true ? true : and_16(t10, t11);
 }
@@ -10496,7 +10887,7 @@ let t22 = a1;
 if (t22 !== false) {
 let t23;
 try {
-t23 = ((t24 = x20), typeof t24 === "string" ? o12(t24, "^[a-zA-Z0-9/_.-]+$") : f14(t24, "^[a-zA-Z0-9/_.-]+$"));
+t23 = ((t24 = x20), typeof t24 === "string" ? b12(t24) : f14(t24, "^[a-zA-Z0-9/_.-]+$"));
 } catch (e) { t23 = new Failed_15(e); }
 t22 = t22 === true && t23 === true ? true : and_16(t22, t23);
 }
@@ -10511,12 +10902,12 @@ const J713 = P712(rt, S37);
 const R714 = h.entry(rules[24], false, [], "array");
 const P728 = ((rt, node) => {
 const unbound_2 = rt.unbound;
-const o3 = rt.impls["matches_string"];
+const b3 = rt.specialize("matches_string", "^[a-z][a-z0-9-]*$");
 const f5 = rt.fn[".matches/1"];
 return (p0, p1) => {
 const v1 = p0;
 let t4;
-return ((t4 = (v1 === undefined ? unbound_2("self") : v1)), typeof t4 === "string" ? o3(t4, "^[a-z][a-z0-9-]*$") : f5(t4, "^[a-z][a-z0-9-]*$"));
+return ((t4 = (v1 === undefined ? unbound_2("self") : v1)), typeof t4 === "string" ? b3(t4) : f5(t4, "^[a-z][a-z0-9-]*$"));
 };
 });
 const J729 = P728(rt, S48);
@@ -10553,12 +10944,12 @@ const J735 = P734(rt, S50);
 const R736 = h.entry(rules[26], false, [], "string");
 const P747 = ((rt, node) => {
 const unbound_2 = rt.unbound;
-const o3 = rt.impls["matches_string"];
+const b3 = rt.specialize("matches_string", "^[A-Za-z][A-Za-z0-9-]*$");
 const f5 = rt.fn[".matches/1"];
 return (p0, p1) => {
 const v1 = p0;
 let t4;
-return ((t4 = (v1 === undefined ? unbound_2("self") : v1)), typeof t4 === "string" ? o3(t4, "^[A-Za-z][A-Za-z0-9-]*$") : f5(t4, "^[A-Za-z][A-Za-z0-9-]*$"));
+return ((t4 = (v1 === undefined ? unbound_2("self") : v1)), typeof t4 === "string" ? b3(t4) : f5(t4, "^[A-Za-z][A-Za-z0-9-]*$"));
 };
 });
 const J748 = P747(rt, S60);
@@ -10653,12 +11044,12 @@ const J796 = P795(rt, S87);
 const R797 = h.entry(rules[32], false, [], "object");
 const P807 = ((rt, node) => {
 const unbound_2 = rt.unbound;
-const o3 = rt.impls["matches_string"];
+const b3 = rt.specialize("matches_string", "^[A-Z_][A-Z0-9_]*$");
 const f5 = rt.fn[".matches/1"];
 return (p0, p1) => {
 const v1 = p0;
 let t4;
-return ((t4 = (v1 === undefined ? unbound_2("self") : v1)), typeof t4 === "string" ? o3(t4, "^[A-Z_][A-Z0-9_]*$") : f5(t4, "^[A-Z_][A-Z0-9_]*$"));
+return ((t4 = (v1 === undefined ? unbound_2("self") : v1)), typeof t4 === "string" ? b3(t4) : f5(t4, "^[A-Z_][A-Z0-9_]*$"));
 };
 });
 const J808 = P807(rt, S96);
@@ -10873,2426 +11264,2851 @@ function decode10(v, at, unknown) {
 if (typeof v !== "object" || v === null) return v;
 if (Array.isArray(v)) {
 const n = v.length;
-const out = new Array(n);
+let out;
 for (let i = 0; i < n; i++) {
 const x = v[i];
-if (x === null) out[i] = null;
-else if (typeof x !== "object") out[i] = x;
-else { at.push(i); out[i] = h.decodeAt(x, S12, false, false, h.fieldPath(T13, at), unknown); at.pop(); }
+if (x === null) { if (out !== undefined) out[i] = x; }
+else if (typeof x !== "object") { if (out !== undefined) out[i] = x; }
+else { at.push(i); const d = h.decodeAt(x, S12, false, false, h.fieldPath(T13, at), unknown); at.pop(); if (out !== undefined) out[i] = d; else if (d !== x) { out = v.slice(0, i); out[i] = d; } }
 }
-return out;
+return out === undefined ? v : out;
 }
-const out = {};
+let out;
 for (const key in v) {
 const x = v[key];
 unknown.push(h.fieldPath(T14, at, key));
+if (out === undefined) out = h.copyUpTo(v, key);
 }
-return out;
+return out === undefined ? v : out;
 }
 function decode21(v, at, unknown) {
 if (typeof v !== "object" || v === null) return v;
 if (Array.isArray(v)) return h.decodeAt(v, S22, false, true, h.fieldPath(T23, at), unknown);
-const out = {};
+let out;
 for (const key in v) {
 const x = v[key];
-h.set(out, key, h.copy(x));
+if (out !== undefined) h.set(out, key, x);
 }
-return out;
+return out === undefined ? v : out;
 }
 function decode15(v, at, unknown) {
 if (typeof v !== "object" || v === null) return v;
 if (Array.isArray(v)) return h.decodeAt(v, S16, false, false, h.fieldPath(T17, at), unknown);
-const out = {};
+let out;
 for (const key in v) {
 const x = v[key];
 switch (key) {
 case "mode":
 if (x === null) {
-out.mode = "Default";
+if (out === undefined) out = h.copyUpTo(v, "mode"); out.mode = "Default";
 } else {
-if (typeof x !== "object") out.mode = x;
-else { out.mode = h.decodeAt(x, S19, false, false, h.fieldPath(T20, at), unknown); }
+if (typeof x !== "object") { if (out !== undefined) out.mode = x; }
+else { const d = h.decodeAt(x, S19, false, false, h.fieldPath(T20, at), unknown); if (out !== undefined) out.mode = d; else if (d !== x) { out = h.copyUpTo(v, "mode"); out.mode = d; } }
 }
 break;
 case "schema":
-if (x !== null) {
-{ out.schema = decode21(x, at, unknown); }
+if (x === null) {
+if (out === undefined) out = h.copyUpTo(v, "schema");
+} else {
+{ const d = decode21(x, at, unknown); if (out !== undefined) out.schema = d; else if (d !== x) { out = h.copyUpTo(v, "schema"); out.schema = d; } }
 }
 break;
 default:
 unknown.push(h.fieldPath(T17, at, key));
+if (out === undefined) out = h.copyUpTo(v, key);
 }
 }
-if (!Object.hasOwn(out, "mode")) out.mode = "Default";
-return out;
+if (!Object.hasOwn(out === undefined ? v : out, "mode")) { if (out === undefined) out = h.copyUpTo(v); out.mode = "Default"; }
+return out === undefined ? v : out;
 }
 function decode36(v, at, unknown) {
 if (typeof v !== "object" || v === null) return v;
 if (Array.isArray(v)) {
 const n = v.length;
-const out = new Array(n);
+let out;
 for (let i = 0; i < n; i++) {
 const x = v[i];
-if (x === null) out[i] = null;
-else if (typeof x !== "object") out[i] = x;
-else { at.push(i); out[i] = h.decodeAt(x, S38, false, false, h.fieldPath(T39, at), unknown); at.pop(); }
+if (x === null) { if (out !== undefined) out[i] = x; }
+else if (typeof x !== "object") { if (out !== undefined) out[i] = x; }
+else { at.push(i); const d = h.decodeAt(x, S38, false, false, h.fieldPath(T39, at), unknown); at.pop(); if (out !== undefined) out[i] = d; else if (d !== x) { out = v.slice(0, i); out[i] = d; } }
 }
-return out;
+return out === undefined ? v : out;
 }
-const out = {};
+let out;
 for (const key in v) {
 const x = v[key];
 unknown.push(h.fieldPath(T40, at, key));
+if (out === undefined) out = h.copyUpTo(v, key);
 }
-return out;
+return out === undefined ? v : out;
 }
 function decode28(v, at, unknown) {
 if (typeof v !== "object" || v === null) return v;
 if (Array.isArray(v)) return h.decodeAt(v, S31, false, false, h.fieldPath(T32, at), unknown);
-const out = {};
+let out;
 for (const key in v) {
 const x = v[key];
 switch (key) {
 case "image":
-if (x !== null) {
-if (typeof x !== "object") out.image = x;
-else { out.image = h.decodeAt(x, S34, false, false, h.fieldPath(T35, at), unknown); }
+if (x === null) {
+if (out === undefined) out = h.copyUpTo(v, "image");
+} else {
+if (typeof x !== "object") { if (out !== undefined) out.image = x; }
+else { const d = h.decodeAt(x, S34, false, false, h.fieldPath(T35, at), unknown); if (out !== undefined) out.image = d; else if (d !== x) { out = h.copyUpTo(v, "image"); out.image = d; } }
 }
 break;
 case "paths":
-if (x !== null) {
-{ out.paths = decode36(x, at, unknown); }
+if (x === null) {
+if (out === undefined) out = h.copyUpTo(v, "paths");
+} else {
+{ const d = decode36(x, at, unknown); if (out !== undefined) out.paths = d; else if (d !== x) { out = h.copyUpTo(v, "paths"); out.paths = d; } }
 }
 break;
 default:
 unknown.push(h.fieldPath(T32, at, key));
+if (out === undefined) out = h.copyUpTo(v, key);
 }
 }
-return out;
+return out === undefined ? v : out;
 }
 function decode27(v, at, unknown) {
 if (typeof v !== "object" || v === null) return v;
 if (Array.isArray(v)) {
 const n = v.length;
-const out = new Array(n);
+let out;
 for (let i = 0; i < n; i++) {
 const x = v[i];
-if (x === null) out[i] = null;
-else { at.push(i); out[i] = decode28(x, at, unknown); at.pop(); }
+if (x === null) { if (out !== undefined) out[i] = x; }
+else { at.push(i); const d = decode28(x, at, unknown); at.pop(); if (out !== undefined) out[i] = d; else if (d !== x) { out = v.slice(0, i); out[i] = d; } }
 }
-return out;
+return out === undefined ? v : out;
 }
-const out = {};
+let out;
 for (const key in v) {
 const x = v[key];
 unknown.push(h.fieldPath(T41, at, key));
+if (out === undefined) out = h.copyUpTo(v, key);
 }
-return out;
+return out === undefined ? v : out;
 }
 function decode68(v, at, unknown) {
 if (typeof v !== "object" || v === null) return v;
 if (Array.isArray(v)) return h.decodeAt(v, S69, false, false, h.fieldPath(T70, at), unknown);
-const out = {};
+let out;
 for (const key in v) {
 const x = v[key];
 switch (key) {
 case "name":
-if (x !== null) {
-if (typeof x !== "object") out.name = x;
-else { out.name = h.decodeAt(x, S72, false, false, h.fieldPath(T73, at), unknown); }
+if (x === null) {
+if (out === undefined) out = h.copyUpTo(v, "name");
+} else {
+if (typeof x !== "object") { if (out !== undefined) out.name = x; }
+else { const d = h.decodeAt(x, S72, false, false, h.fieldPath(T73, at), unknown); if (out !== undefined) out.name = d; else if (d !== x) { out = h.copyUpTo(v, "name"); out.name = d; } }
 }
 break;
 default:
 unknown.push(h.fieldPath(T70, at, key));
+if (out === undefined) out = h.copyUpTo(v, key);
 }
 }
-return out;
+return out === undefined ? v : out;
 }
 function decode62(v, at, unknown) {
 if (typeof v !== "object" || v === null) return v;
 if (Array.isArray(v)) return h.decodeAt(v, S63, false, false, h.fieldPath(T64, at), unknown);
-const out = {};
+let out;
 for (const key in v) {
 const x = v[key];
 switch (key) {
 case "type":
-if (x !== null) {
-if (typeof x !== "object") out.type = x;
-else { out.type = h.decodeAt(x, S66, false, false, h.fieldPath(T67, at), unknown); }
+if (x === null) {
+if (out === undefined) out = h.copyUpTo(v, "type");
+} else {
+if (typeof x !== "object") { if (out !== undefined) out.type = x; }
+else { const d = h.decodeAt(x, S66, false, false, h.fieldPath(T67, at), unknown); if (out !== undefined) out.type = d; else if (d !== x) { out = h.copyUpTo(v, "type"); out.type = d; } }
 }
 break;
 case "secret":
-if (x !== null) {
-{ out.secret = decode68(x, at, unknown); }
+if (x === null) {
+if (out === undefined) out = h.copyUpTo(v, "secret");
+} else {
+{ const d = decode68(x, at, unknown); if (out !== undefined) out.secret = d; else if (d !== x) { out = h.copyUpTo(v, "secret"); out.secret = d; } }
 }
 break;
 default:
 unknown.push(h.fieldPath(T64, at, key));
+if (out === undefined) out = h.copyUpTo(v, key);
 }
 }
-return out;
+return out === undefined ? v : out;
 }
 function decode55(v, at, unknown) {
 if (typeof v !== "object" || v === null) return v;
 if (Array.isArray(v)) return h.decodeAt(v, S57, false, false, h.fieldPath(T58, at), unknown);
-const out = {};
+let out;
 for (const key in v) {
 const x = v[key];
 switch (key) {
 case "name":
-if (x !== null) {
-if (typeof x !== "object") out.name = x;
-else { out.name = h.decodeAt(x, S60, false, false, h.fieldPath(T61, at), unknown); }
+if (x === null) {
+if (out === undefined) out = h.copyUpTo(v, "name");
+} else {
+if (typeof x !== "object") { if (out !== undefined) out.name = x; }
+else { const d = h.decodeAt(x, S60, false, false, h.fieldPath(T61, at), unknown); if (out !== undefined) out.name = d; else if (d !== x) { out = h.copyUpTo(v, "name"); out.name = d; } }
 }
 break;
 case "valueFrom":
-if (x !== null) {
-{ out.valueFrom = decode62(x, at, unknown); }
+if (x === null) {
+if (out === undefined) out = h.copyUpTo(v, "valueFrom");
+} else {
+{ const d = decode62(x, at, unknown); if (out !== undefined) out.valueFrom = d; else if (d !== x) { out = h.copyUpTo(v, "valueFrom"); out.valueFrom = d; } }
 }
 break;
 default:
 unknown.push(h.fieldPath(T58, at, key));
+if (out === undefined) out = h.copyUpTo(v, key);
 }
 }
-return out;
+return out === undefined ? v : out;
 }
 function decode54(v, at, unknown) {
 if (typeof v !== "object" || v === null) return v;
 if (Array.isArray(v)) {
 const n = v.length;
-const out = new Array(n);
+let out;
 for (let i = 0; i < n; i++) {
 const x = v[i];
-if (x === null) out[i] = null;
-else { at.push(i); out[i] = decode55(x, at, unknown); at.pop(); }
+if (x === null) { if (out !== undefined) out[i] = x; }
+else { at.push(i); const d = decode55(x, at, unknown); at.pop(); if (out !== undefined) out[i] = d; else if (d !== x) { out = v.slice(0, i); out[i] = d; } }
 }
-return out;
+return out === undefined ? v : out;
 }
-const out = {};
+let out;
 for (const key in v) {
 const x = v[key];
 unknown.push(h.fieldPath(T74, at, key));
+if (out === undefined) out = h.copyUpTo(v, key);
 }
-return out;
+return out === undefined ? v : out;
 }
 function decode43(v, at, unknown) {
 if (typeof v !== "object" || v === null) return v;
 if (Array.isArray(v)) return h.decodeAt(v, S45, false, false, h.fieldPath(T46, at), unknown);
-const out = {};
+let out;
 for (const key in v) {
 const x = v[key];
 switch (key) {
 case "name":
-if (x !== null) {
-if (typeof x !== "object") out.name = x;
-else { out.name = h.decodeAt(x, S48, false, false, h.fieldPath(T49, at), unknown); }
+if (x === null) {
+if (out === undefined) out = h.copyUpTo(v, "name");
+} else {
+if (typeof x !== "object") { if (out !== undefined) out.name = x; }
+else { const d = h.decodeAt(x, S48, false, false, h.fieldPath(T49, at), unknown); if (out !== undefined) out.name = d; else if (d !== x) { out = h.copyUpTo(v, "name"); out.name = d; } }
 }
 break;
 case "url":
-if (x !== null) {
-if (typeof x !== "object") out.url = x;
-else { out.url = h.decodeAt(x, S50, false, false, h.fieldPath(T51, at), unknown); }
+if (x === null) {
+if (out === undefined) out = h.copyUpTo(v, "url");
+} else {
+if (typeof x !== "object") { if (out !== undefined) out.url = x; }
+else { const d = h.decodeAt(x, S50, false, false, h.fieldPath(T51, at), unknown); if (out !== undefined) out.url = d; else if (d !== x) { out = h.copyUpTo(v, "url"); out.url = d; } }
 }
 break;
 case "timeoutSeconds":
 if (x === null) {
-out.timeoutSeconds = 5;
+if (out === undefined) out = h.copyUpTo(v, "timeoutSeconds"); out.timeoutSeconds = 5;
 } else {
-if (typeof x !== "object") out.timeoutSeconds = x;
-else { out.timeoutSeconds = h.decodeAt(x, S52, false, false, h.fieldPath(T53, at), unknown); }
+if (typeof x !== "object") { if (out !== undefined) out.timeoutSeconds = x; }
+else { const d = h.decodeAt(x, S52, false, false, h.fieldPath(T53, at), unknown); if (out !== undefined) out.timeoutSeconds = d; else if (d !== x) { out = h.copyUpTo(v, "timeoutSeconds"); out.timeoutSeconds = d; } }
 }
 break;
 case "headers":
-if (x !== null) {
-{ out.headers = decode54(x, at, unknown); }
+if (x === null) {
+if (out === undefined) out = h.copyUpTo(v, "headers");
+} else {
+{ const d = decode54(x, at, unknown); if (out !== undefined) out.headers = d; else if (d !== x) { out = h.copyUpTo(v, "headers"); out.headers = d; } }
 }
 break;
 default:
 unknown.push(h.fieldPath(T46, at, key));
+if (out === undefined) out = h.copyUpTo(v, key);
 }
 }
-if (!Object.hasOwn(out, "timeoutSeconds")) out.timeoutSeconds = 5;
-return out;
+if (!Object.hasOwn(out === undefined ? v : out, "timeoutSeconds")) { if (out === undefined) out = h.copyUpTo(v); out.timeoutSeconds = 5; }
+return out === undefined ? v : out;
 }
 function decode42(v, at, unknown) {
 if (typeof v !== "object" || v === null) return v;
 if (Array.isArray(v)) {
 const n = v.length;
-const out = new Array(n);
+let out;
 for (let i = 0; i < n; i++) {
 const x = v[i];
-if (x === null) out[i] = null;
-else { at.push(i); out[i] = decode43(x, at, unknown); at.pop(); }
+if (x === null) { if (out !== undefined) out[i] = x; }
+else { at.push(i); const d = decode43(x, at, unknown); at.pop(); if (out !== undefined) out[i] = d; else if (d !== x) { out = v.slice(0, i); out[i] = d; } }
 }
-return out;
+return out === undefined ? v : out;
 }
-const out = {};
+let out;
 for (const key in v) {
 const x = v[key];
 unknown.push(h.fieldPath(T75, at, key));
+if (out === undefined) out = h.copyUpTo(v, key);
 }
-return out;
+return out === undefined ? v : out;
 }
 function decode92(v, at, unknown) {
 if (typeof v !== "object" || v === null) return v;
 if (Array.isArray(v)) return h.decodeAt(v, S93, false, false, h.fieldPath(T94, at), unknown);
-const out = {};
+let out;
 for (const key in v) {
 const x = v[key];
 switch (key) {
 case "name":
-if (x !== null) {
-if (typeof x !== "object") out.name = x;
-else { out.name = h.decodeAt(x, S96, false, false, h.fieldPath(T97, at), unknown); }
+if (x === null) {
+if (out === undefined) out = h.copyUpTo(v, "name");
+} else {
+if (typeof x !== "object") { if (out !== undefined) out.name = x; }
+else { const d = h.decodeAt(x, S96, false, false, h.fieldPath(T97, at), unknown); if (out !== undefined) out.name = d; else if (d !== x) { out = h.copyUpTo(v, "name"); out.name = d; } }
 }
 break;
 default:
 unknown.push(h.fieldPath(T94, at, key));
+if (out === undefined) out = h.copyUpTo(v, key);
 }
 }
-return out;
+return out === undefined ? v : out;
 }
 function decode98(v, at, unknown) {
 if (typeof v !== "object" || v === null) return v;
 if (Array.isArray(v)) return h.decodeAt(v, S99, false, false, h.fieldPath(T100, at), unknown);
-const out = {};
+let out;
 for (const key in v) {
 const x = v[key];
 switch (key) {
 case "path":
-if (x !== null) {
-if (typeof x !== "object") out.path = x;
-else { out.path = h.decodeAt(x, S102, false, false, h.fieldPath(T103, at), unknown); }
+if (x === null) {
+if (out === undefined) out = h.copyUpTo(v, "path");
+} else {
+if (typeof x !== "object") { if (out !== undefined) out.path = x; }
+else { const d = h.decodeAt(x, S102, false, false, h.fieldPath(T103, at), unknown); if (out !== undefined) out.path = d; else if (d !== x) { out = h.copyUpTo(v, "path"); out.path = d; } }
 }
 break;
 default:
 unknown.push(h.fieldPath(T100, at, key));
+if (out === undefined) out = h.copyUpTo(v, key);
 }
 }
-return out;
+return out === undefined ? v : out;
 }
 function decode86(v, at, unknown) {
 if (typeof v !== "object" || v === null) return v;
 if (Array.isArray(v)) return h.decodeAt(v, S87, false, false, h.fieldPath(T88, at), unknown);
-const out = {};
+let out;
 for (const key in v) {
 const x = v[key];
 switch (key) {
 case "type":
-if (x !== null) {
-if (typeof x !== "object") out.type = x;
-else { out.type = h.decodeAt(x, S90, false, false, h.fieldPath(T91, at), unknown); }
+if (x === null) {
+if (out === undefined) out = h.copyUpTo(v, "type");
+} else {
+if (typeof x !== "object") { if (out !== undefined) out.type = x; }
+else { const d = h.decodeAt(x, S90, false, false, h.fieldPath(T91, at), unknown); if (out !== undefined) out.type = d; else if (d !== x) { out = h.copyUpTo(v, "type"); out.type = d; } }
 }
 break;
 case "envVar":
-if (x !== null) {
-{ out.envVar = decode92(x, at, unknown); }
+if (x === null) {
+if (out === undefined) out = h.copyUpTo(v, "envVar");
+} else {
+{ const d = decode92(x, at, unknown); if (out !== undefined) out.envVar = d; else if (d !== x) { out = h.copyUpTo(v, "envVar"); out.envVar = d; } }
 }
 break;
 case "filePath":
-if (x !== null) {
-{ out.filePath = decode98(x, at, unknown); }
+if (x === null) {
+if (out === undefined) out = h.copyUpTo(v, "filePath");
+} else {
+{ const d = decode98(x, at, unknown); if (out !== undefined) out.filePath = d; else if (d !== x) { out = h.copyUpTo(v, "filePath"); out.filePath = d; } }
 }
 break;
 default:
 unknown.push(h.fieldPath(T88, at, key));
+if (out === undefined) out = h.copyUpTo(v, key);
 }
 }
-return out;
+return out === undefined ? v : out;
 }
 function decode77(v, at, unknown) {
 if (typeof v !== "object" || v === null) return v;
 if (Array.isArray(v)) return h.decodeAt(v, S79, false, false, h.fieldPath(T80, at), unknown);
-const out = {};
+let out;
 for (const key in v) {
 const x = v[key];
 switch (key) {
 case "name":
-if (x !== null) {
-if (typeof x !== "object") out.name = x;
-else { out.name = h.decodeAt(x, S82, false, false, h.fieldPath(T83, at), unknown); }
+if (x === null) {
+if (out === undefined) out = h.copyUpTo(v, "name");
+} else {
+if (typeof x !== "object") { if (out !== undefined) out.name = x; }
+else { const d = h.decodeAt(x, S82, false, false, h.fieldPath(T83, at), unknown); if (out !== undefined) out.name = d; else if (d !== x) { out = h.copyUpTo(v, "name"); out.name = d; } }
 }
 break;
 case "description":
-if (x !== null) {
-if (typeof x !== "object") out.description = x;
-else { out.description = h.decodeAt(x, S84, false, false, h.fieldPath(T85, at), unknown); }
+if (x === null) {
+if (out === undefined) out = h.copyUpTo(v, "description");
+} else {
+if (typeof x !== "object") { if (out !== undefined) out.description = x; }
+else { const d = h.decodeAt(x, S84, false, false, h.fieldPath(T85, at), unknown); if (out !== undefined) out.description = d; else if (d !== x) { out = h.copyUpTo(v, "description"); out.description = d; } }
 }
 break;
 case "mountAs":
-if (x !== null) {
-{ out.mountAs = decode86(x, at, unknown); }
+if (x === null) {
+if (out === undefined) out = h.copyUpTo(v, "mountAs");
+} else {
+{ const d = decode86(x, at, unknown); if (out !== undefined) out.mountAs = d; else if (d !== x) { out = h.copyUpTo(v, "mountAs"); out.mountAs = d; } }
 }
 break;
 default:
 unknown.push(h.fieldPath(T80, at, key));
+if (out === undefined) out = h.copyUpTo(v, key);
 }
 }
-return out;
+return out === undefined ? v : out;
 }
 function decode76(v, at, unknown) {
 if (typeof v !== "object" || v === null) return v;
 if (Array.isArray(v)) {
 const n = v.length;
-const out = new Array(n);
+let out;
 for (let i = 0; i < n; i++) {
 const x = v[i];
-if (x === null) out[i] = null;
-else { at.push(i); out[i] = decode77(x, at, unknown); at.pop(); }
+if (x === null) { if (out !== undefined) out[i] = x; }
+else { at.push(i); const d = decode77(x, at, unknown); at.pop(); if (out !== undefined) out[i] = d; else if (d !== x) { out = v.slice(0, i); out[i] = d; } }
 }
-return out;
+return out === undefined ? v : out;
 }
-const out = {};
+let out;
 for (const key in v) {
 const x = v[key];
 unknown.push(h.fieldPath(T104, at, key));
+if (out === undefined) out = h.copyUpTo(v, key);
 }
-return out;
+return out === undefined ? v : out;
 }
 function decode24(v, at, unknown) {
 if (typeof v !== "object" || v === null) return v;
 if (Array.isArray(v)) return h.decodeAt(v, S25, false, false, h.fieldPath(T26, at), unknown);
-const out = {};
+let out;
 for (const key in v) {
 const x = v[key];
 switch (key) {
 case "skills":
-if (x !== null) {
-{ out.skills = decode27(x, at, unknown); }
+if (x === null) {
+if (out === undefined) out = h.copyUpTo(v, "skills");
+} else {
+{ const d = decode27(x, at, unknown); if (out !== undefined) out.skills = d; else if (d !== x) { out = h.copyUpTo(v, "skills"); out.skills = d; } }
 }
 break;
 case "mcpServers":
-if (x !== null) {
-{ out.mcpServers = decode42(x, at, unknown); }
+if (x === null) {
+if (out === undefined) out = h.copyUpTo(v, "mcpServers");
+} else {
+{ const d = decode42(x, at, unknown); if (out !== undefined) out.mcpServers = d; else if (d !== x) { out = h.copyUpTo(v, "mcpServers"); out.mcpServers = d; } }
 }
 break;
 case "requiredSecrets":
-if (x !== null) {
-{ out.requiredSecrets = decode76(x, at, unknown); }
+if (x === null) {
+if (out === undefined) out = h.copyUpTo(v, "requiredSecrets");
+} else {
+{ const d = decode76(x, at, unknown); if (out !== undefined) out.requiredSecrets = d; else if (d !== x) { out = h.copyUpTo(v, "requiredSecrets"); out.requiredSecrets = d; } }
 }
 break;
 default:
 unknown.push(h.fieldPath(T26, at, key));
+if (out === undefined) out = h.copyUpTo(v, key);
 }
 }
-return out;
+return out === undefined ? v : out;
 }
 function decode123(v, at, unknown) {
 if (typeof v !== "object" || v === null) return v;
 if (Array.isArray(v)) {
 const n = v.length;
-const out = new Array(n);
+let out;
 for (let i = 0; i < n; i++) {
 const x = v[i];
-if (x === null) out[i] = null;
-else if (typeof x !== "object") out[i] = x;
-else { at.push(i); out[i] = h.decodeAt(x, S125, false, false, h.fieldPath(T126, at), unknown); at.pop(); }
+if (x === null) { if (out !== undefined) out[i] = x; }
+else if (typeof x !== "object") { if (out !== undefined) out[i] = x; }
+else { at.push(i); const d = h.decodeAt(x, S125, false, false, h.fieldPath(T126, at), unknown); at.pop(); if (out !== undefined) out[i] = d; else if (d !== x) { out = v.slice(0, i); out[i] = d; } }
 }
-return out;
+return out === undefined ? v : out;
 }
-const out = {};
+let out;
 for (const key in v) {
 const x = v[key];
 unknown.push(h.fieldPath(T127, at, key));
+if (out === undefined) out = h.copyUpTo(v, key);
 }
-return out;
+return out === undefined ? v : out;
 }
 function decode115(v, at, unknown) {
 if (typeof v !== "object" || v === null) return v;
 if (Array.isArray(v)) return h.decodeAt(v, S118, false, false, h.fieldPath(T119, at), unknown);
-const out = {};
+let out;
 for (const key in v) {
 const x = v[key];
 switch (key) {
 case "image":
-if (x !== null) {
-if (typeof x !== "object") out.image = x;
-else { out.image = h.decodeAt(x, S121, false, false, h.fieldPath(T122, at), unknown); }
+if (x === null) {
+if (out === undefined) out = h.copyUpTo(v, "image");
+} else {
+if (typeof x !== "object") { if (out !== undefined) out.image = x; }
+else { const d = h.decodeAt(x, S121, false, false, h.fieldPath(T122, at), unknown); if (out !== undefined) out.image = d; else if (d !== x) { out = h.copyUpTo(v, "image"); out.image = d; } }
 }
 break;
 case "paths":
-if (x !== null) {
-{ out.paths = decode123(x, at, unknown); }
+if (x === null) {
+if (out === undefined) out = h.copyUpTo(v, "paths");
+} else {
+{ const d = decode123(x, at, unknown); if (out !== undefined) out.paths = d; else if (d !== x) { out = h.copyUpTo(v, "paths"); out.paths = d; } }
 }
 break;
 default:
 unknown.push(h.fieldPath(T119, at, key));
+if (out === undefined) out = h.copyUpTo(v, key);
 }
 }
-return out;
+return out === undefined ? v : out;
 }
 function decode114(v, at, unknown) {
 if (typeof v !== "object" || v === null) return v;
 if (Array.isArray(v)) {
 const n = v.length;
-const out = new Array(n);
+let out;
 for (let i = 0; i < n; i++) {
 const x = v[i];
-if (x === null) out[i] = null;
-else { at.push(i); out[i] = decode115(x, at, unknown); at.pop(); }
+if (x === null) { if (out !== undefined) out[i] = x; }
+else { at.push(i); const d = decode115(x, at, unknown); at.pop(); if (out !== undefined) out[i] = d; else if (d !== x) { out = v.slice(0, i); out[i] = d; } }
 }
-return out;
+return out === undefined ? v : out;
 }
-const out = {};
+let out;
 for (const key in v) {
 const x = v[key];
 unknown.push(h.fieldPath(T128, at, key));
+if (out === undefined) out = h.copyUpTo(v, key);
 }
-return out;
+return out === undefined ? v : out;
 }
 function decode155(v, at, unknown) {
 if (typeof v !== "object" || v === null) return v;
 if (Array.isArray(v)) return h.decodeAt(v, S156, false, false, h.fieldPath(T157, at), unknown);
-const out = {};
+let out;
 for (const key in v) {
 const x = v[key];
 switch (key) {
 case "name":
-if (x !== null) {
-if (typeof x !== "object") out.name = x;
-else { out.name = h.decodeAt(x, S159, false, false, h.fieldPath(T160, at), unknown); }
+if (x === null) {
+if (out === undefined) out = h.copyUpTo(v, "name");
+} else {
+if (typeof x !== "object") { if (out !== undefined) out.name = x; }
+else { const d = h.decodeAt(x, S159, false, false, h.fieldPath(T160, at), unknown); if (out !== undefined) out.name = d; else if (d !== x) { out = h.copyUpTo(v, "name"); out.name = d; } }
 }
 break;
 default:
 unknown.push(h.fieldPath(T157, at, key));
+if (out === undefined) out = h.copyUpTo(v, key);
 }
 }
-return out;
+return out === undefined ? v : out;
 }
 function decode149(v, at, unknown) {
 if (typeof v !== "object" || v === null) return v;
 if (Array.isArray(v)) return h.decodeAt(v, S150, false, false, h.fieldPath(T151, at), unknown);
-const out = {};
+let out;
 for (const key in v) {
 const x = v[key];
 switch (key) {
 case "type":
-if (x !== null) {
-if (typeof x !== "object") out.type = x;
-else { out.type = h.decodeAt(x, S153, false, false, h.fieldPath(T154, at), unknown); }
+if (x === null) {
+if (out === undefined) out = h.copyUpTo(v, "type");
+} else {
+if (typeof x !== "object") { if (out !== undefined) out.type = x; }
+else { const d = h.decodeAt(x, S153, false, false, h.fieldPath(T154, at), unknown); if (out !== undefined) out.type = d; else if (d !== x) { out = h.copyUpTo(v, "type"); out.type = d; } }
 }
 break;
 case "secret":
-if (x !== null) {
-{ out.secret = decode155(x, at, unknown); }
+if (x === null) {
+if (out === undefined) out = h.copyUpTo(v, "secret");
+} else {
+{ const d = decode155(x, at, unknown); if (out !== undefined) out.secret = d; else if (d !== x) { out = h.copyUpTo(v, "secret"); out.secret = d; } }
 }
 break;
 default:
 unknown.push(h.fieldPath(T151, at, key));
+if (out === undefined) out = h.copyUpTo(v, key);
 }
 }
-return out;
+return out === undefined ? v : out;
 }
 function decode142(v, at, unknown) {
 if (typeof v !== "object" || v === null) return v;
 if (Array.isArray(v)) return h.decodeAt(v, S144, false, false, h.fieldPath(T145, at), unknown);
-const out = {};
+let out;
 for (const key in v) {
 const x = v[key];
 switch (key) {
 case "name":
-if (x !== null) {
-if (typeof x !== "object") out.name = x;
-else { out.name = h.decodeAt(x, S147, false, false, h.fieldPath(T148, at), unknown); }
+if (x === null) {
+if (out === undefined) out = h.copyUpTo(v, "name");
+} else {
+if (typeof x !== "object") { if (out !== undefined) out.name = x; }
+else { const d = h.decodeAt(x, S147, false, false, h.fieldPath(T148, at), unknown); if (out !== undefined) out.name = d; else if (d !== x) { out = h.copyUpTo(v, "name"); out.name = d; } }
 }
 break;
 case "valueFrom":
-if (x !== null) {
-{ out.valueFrom = decode149(x, at, unknown); }
+if (x === null) {
+if (out === undefined) out = h.copyUpTo(v, "valueFrom");
+} else {
+{ const d = decode149(x, at, unknown); if (out !== undefined) out.valueFrom = d; else if (d !== x) { out = h.copyUpTo(v, "valueFrom"); out.valueFrom = d; } }
 }
 break;
 default:
 unknown.push(h.fieldPath(T145, at, key));
+if (out === undefined) out = h.copyUpTo(v, key);
 }
 }
-return out;
+return out === undefined ? v : out;
 }
 function decode141(v, at, unknown) {
 if (typeof v !== "object" || v === null) return v;
 if (Array.isArray(v)) {
 const n = v.length;
-const out = new Array(n);
+let out;
 for (let i = 0; i < n; i++) {
 const x = v[i];
-if (x === null) out[i] = null;
-else { at.push(i); out[i] = decode142(x, at, unknown); at.pop(); }
+if (x === null) { if (out !== undefined) out[i] = x; }
+else { at.push(i); const d = decode142(x, at, unknown); at.pop(); if (out !== undefined) out[i] = d; else if (d !== x) { out = v.slice(0, i); out[i] = d; } }
 }
-return out;
+return out === undefined ? v : out;
 }
-const out = {};
+let out;
 for (const key in v) {
 const x = v[key];
 unknown.push(h.fieldPath(T161, at, key));
+if (out === undefined) out = h.copyUpTo(v, key);
 }
-return out;
+return out === undefined ? v : out;
 }
 function decode130(v, at, unknown) {
 if (typeof v !== "object" || v === null) return v;
 if (Array.isArray(v)) return h.decodeAt(v, S132, false, false, h.fieldPath(T133, at), unknown);
-const out = {};
+let out;
 for (const key in v) {
 const x = v[key];
 switch (key) {
 case "name":
-if (x !== null) {
-if (typeof x !== "object") out.name = x;
-else { out.name = h.decodeAt(x, S135, false, false, h.fieldPath(T136, at), unknown); }
+if (x === null) {
+if (out === undefined) out = h.copyUpTo(v, "name");
+} else {
+if (typeof x !== "object") { if (out !== undefined) out.name = x; }
+else { const d = h.decodeAt(x, S135, false, false, h.fieldPath(T136, at), unknown); if (out !== undefined) out.name = d; else if (d !== x) { out = h.copyUpTo(v, "name"); out.name = d; } }
 }
 break;
 case "url":
-if (x !== null) {
-if (typeof x !== "object") out.url = x;
-else { out.url = h.decodeAt(x, S137, false, false, h.fieldPath(T138, at), unknown); }
+if (x === null) {
+if (out === undefined) out = h.copyUpTo(v, "url");
+} else {
+if (typeof x !== "object") { if (out !== undefined) out.url = x; }
+else { const d = h.decodeAt(x, S137, false, false, h.fieldPath(T138, at), unknown); if (out !== undefined) out.url = d; else if (d !== x) { out = h.copyUpTo(v, "url"); out.url = d; } }
 }
 break;
 case "timeoutSeconds":
 if (x === null) {
-out.timeoutSeconds = 5;
+if (out === undefined) out = h.copyUpTo(v, "timeoutSeconds"); out.timeoutSeconds = 5;
 } else {
-if (typeof x !== "object") out.timeoutSeconds = x;
-else { out.timeoutSeconds = h.decodeAt(x, S139, false, false, h.fieldPath(T140, at), unknown); }
+if (typeof x !== "object") { if (out !== undefined) out.timeoutSeconds = x; }
+else { const d = h.decodeAt(x, S139, false, false, h.fieldPath(T140, at), unknown); if (out !== undefined) out.timeoutSeconds = d; else if (d !== x) { out = h.copyUpTo(v, "timeoutSeconds"); out.timeoutSeconds = d; } }
 }
 break;
 case "headers":
-if (x !== null) {
-{ out.headers = decode141(x, at, unknown); }
+if (x === null) {
+if (out === undefined) out = h.copyUpTo(v, "headers");
+} else {
+{ const d = decode141(x, at, unknown); if (out !== undefined) out.headers = d; else if (d !== x) { out = h.copyUpTo(v, "headers"); out.headers = d; } }
 }
 break;
 default:
 unknown.push(h.fieldPath(T133, at, key));
+if (out === undefined) out = h.copyUpTo(v, key);
 }
 }
-if (!Object.hasOwn(out, "timeoutSeconds")) out.timeoutSeconds = 5;
-return out;
+if (!Object.hasOwn(out === undefined ? v : out, "timeoutSeconds")) { if (out === undefined) out = h.copyUpTo(v); out.timeoutSeconds = 5; }
+return out === undefined ? v : out;
 }
 function decode129(v, at, unknown) {
 if (typeof v !== "object" || v === null) return v;
 if (Array.isArray(v)) {
 const n = v.length;
-const out = new Array(n);
+let out;
 for (let i = 0; i < n; i++) {
 const x = v[i];
-if (x === null) out[i] = null;
-else { at.push(i); out[i] = decode130(x, at, unknown); at.pop(); }
+if (x === null) { if (out !== undefined) out[i] = x; }
+else { at.push(i); const d = decode130(x, at, unknown); at.pop(); if (out !== undefined) out[i] = d; else if (d !== x) { out = v.slice(0, i); out[i] = d; } }
 }
-return out;
+return out === undefined ? v : out;
 }
-const out = {};
+let out;
 for (const key in v) {
 const x = v[key];
 unknown.push(h.fieldPath(T162, at, key));
+if (out === undefined) out = h.copyUpTo(v, key);
 }
-return out;
+return out === undefined ? v : out;
 }
 function decode179(v, at, unknown) {
 if (typeof v !== "object" || v === null) return v;
 if (Array.isArray(v)) return h.decodeAt(v, S180, false, false, h.fieldPath(T181, at), unknown);
-const out = {};
+let out;
 for (const key in v) {
 const x = v[key];
 switch (key) {
 case "name":
-if (x !== null) {
-if (typeof x !== "object") out.name = x;
-else { out.name = h.decodeAt(x, S183, false, false, h.fieldPath(T184, at), unknown); }
+if (x === null) {
+if (out === undefined) out = h.copyUpTo(v, "name");
+} else {
+if (typeof x !== "object") { if (out !== undefined) out.name = x; }
+else { const d = h.decodeAt(x, S183, false, false, h.fieldPath(T184, at), unknown); if (out !== undefined) out.name = d; else if (d !== x) { out = h.copyUpTo(v, "name"); out.name = d; } }
 }
 break;
 default:
 unknown.push(h.fieldPath(T181, at, key));
+if (out === undefined) out = h.copyUpTo(v, key);
 }
 }
-return out;
+return out === undefined ? v : out;
 }
 function decode185(v, at, unknown) {
 if (typeof v !== "object" || v === null) return v;
 if (Array.isArray(v)) return h.decodeAt(v, S186, false, false, h.fieldPath(T187, at), unknown);
-const out = {};
+let out;
 for (const key in v) {
 const x = v[key];
 switch (key) {
 case "path":
-if (x !== null) {
-if (typeof x !== "object") out.path = x;
-else { out.path = h.decodeAt(x, S189, false, false, h.fieldPath(T190, at), unknown); }
+if (x === null) {
+if (out === undefined) out = h.copyUpTo(v, "path");
+} else {
+if (typeof x !== "object") { if (out !== undefined) out.path = x; }
+else { const d = h.decodeAt(x, S189, false, false, h.fieldPath(T190, at), unknown); if (out !== undefined) out.path = d; else if (d !== x) { out = h.copyUpTo(v, "path"); out.path = d; } }
 }
 break;
 default:
 unknown.push(h.fieldPath(T187, at, key));
+if (out === undefined) out = h.copyUpTo(v, key);
 }
 }
-return out;
+return out === undefined ? v : out;
 }
 function decode173(v, at, unknown) {
 if (typeof v !== "object" || v === null) return v;
 if (Array.isArray(v)) return h.decodeAt(v, S174, false, false, h.fieldPath(T175, at), unknown);
-const out = {};
+let out;
 for (const key in v) {
 const x = v[key];
 switch (key) {
 case "type":
-if (x !== null) {
-if (typeof x !== "object") out.type = x;
-else { out.type = h.decodeAt(x, S177, false, false, h.fieldPath(T178, at), unknown); }
+if (x === null) {
+if (out === undefined) out = h.copyUpTo(v, "type");
+} else {
+if (typeof x !== "object") { if (out !== undefined) out.type = x; }
+else { const d = h.decodeAt(x, S177, false, false, h.fieldPath(T178, at), unknown); if (out !== undefined) out.type = d; else if (d !== x) { out = h.copyUpTo(v, "type"); out.type = d; } }
 }
 break;
 case "envVar":
-if (x !== null) {
-{ out.envVar = decode179(x, at, unknown); }
+if (x === null) {
+if (out === undefined) out = h.copyUpTo(v, "envVar");
+} else {
+{ const d = decode179(x, at, unknown); if (out !== undefined) out.envVar = d; else if (d !== x) { out = h.copyUpTo(v, "envVar"); out.envVar = d; } }
 }
 break;
 case "filePath":
-if (x !== null) {
-{ out.filePath = decode185(x, at, unknown); }
+if (x === null) {
+if (out === undefined) out = h.copyUpTo(v, "filePath");
+} else {
+{ const d = decode185(x, at, unknown); if (out !== undefined) out.filePath = d; else if (d !== x) { out = h.copyUpTo(v, "filePath"); out.filePath = d; } }
 }
 break;
 default:
 unknown.push(h.fieldPath(T175, at, key));
+if (out === undefined) out = h.copyUpTo(v, key);
 }
 }
-return out;
+return out === undefined ? v : out;
 }
 function decode164(v, at, unknown) {
 if (typeof v !== "object" || v === null) return v;
 if (Array.isArray(v)) return h.decodeAt(v, S166, false, false, h.fieldPath(T167, at), unknown);
-const out = {};
+let out;
 for (const key in v) {
 const x = v[key];
 switch (key) {
 case "name":
-if (x !== null) {
-if (typeof x !== "object") out.name = x;
-else { out.name = h.decodeAt(x, S169, false, false, h.fieldPath(T170, at), unknown); }
+if (x === null) {
+if (out === undefined) out = h.copyUpTo(v, "name");
+} else {
+if (typeof x !== "object") { if (out !== undefined) out.name = x; }
+else { const d = h.decodeAt(x, S169, false, false, h.fieldPath(T170, at), unknown); if (out !== undefined) out.name = d; else if (d !== x) { out = h.copyUpTo(v, "name"); out.name = d; } }
 }
 break;
 case "description":
-if (x !== null) {
-if (typeof x !== "object") out.description = x;
-else { out.description = h.decodeAt(x, S171, false, false, h.fieldPath(T172, at), unknown); }
+if (x === null) {
+if (out === undefined) out = h.copyUpTo(v, "description");
+} else {
+if (typeof x !== "object") { if (out !== undefined) out.description = x; }
+else { const d = h.decodeAt(x, S171, false, false, h.fieldPath(T172, at), unknown); if (out !== undefined) out.description = d; else if (d !== x) { out = h.copyUpTo(v, "description"); out.description = d; } }
 }
 break;
 case "mountAs":
-if (x !== null) {
-{ out.mountAs = decode173(x, at, unknown); }
+if (x === null) {
+if (out === undefined) out = h.copyUpTo(v, "mountAs");
+} else {
+{ const d = decode173(x, at, unknown); if (out !== undefined) out.mountAs = d; else if (d !== x) { out = h.copyUpTo(v, "mountAs"); out.mountAs = d; } }
 }
 break;
 default:
 unknown.push(h.fieldPath(T167, at, key));
+if (out === undefined) out = h.copyUpTo(v, key);
 }
 }
-return out;
+return out === undefined ? v : out;
 }
 function decode163(v, at, unknown) {
 if (typeof v !== "object" || v === null) return v;
 if (Array.isArray(v)) {
 const n = v.length;
-const out = new Array(n);
+let out;
 for (let i = 0; i < n; i++) {
 const x = v[i];
-if (x === null) out[i] = null;
-else { at.push(i); out[i] = decode164(x, at, unknown); at.pop(); }
+if (x === null) { if (out !== undefined) out[i] = x; }
+else { at.push(i); const d = decode164(x, at, unknown); at.pop(); if (out !== undefined) out[i] = d; else if (d !== x) { out = v.slice(0, i); out[i] = d; } }
 }
-return out;
+return out === undefined ? v : out;
 }
-const out = {};
+let out;
 for (const key in v) {
 const x = v[key];
 unknown.push(h.fieldPath(T191, at, key));
+if (out === undefined) out = h.copyUpTo(v, key);
 }
-return out;
+return out === undefined ? v : out;
 }
 function decode111(v, at, unknown) {
 if (typeof v !== "object" || v === null) return v;
 if (Array.isArray(v)) return h.decodeAt(v, S112, false, false, h.fieldPath(T113, at), unknown);
-const out = {};
+let out;
 for (const key in v) {
 const x = v[key];
 switch (key) {
 case "skills":
-if (x !== null) {
-{ out.skills = decode114(x, at, unknown); }
+if (x === null) {
+if (out === undefined) out = h.copyUpTo(v, "skills");
+} else {
+{ const d = decode114(x, at, unknown); if (out !== undefined) out.skills = d; else if (d !== x) { out = h.copyUpTo(v, "skills"); out.skills = d; } }
 }
 break;
 case "mcpServers":
-if (x !== null) {
-{ out.mcpServers = decode129(x, at, unknown); }
+if (x === null) {
+if (out === undefined) out = h.copyUpTo(v, "mcpServers");
+} else {
+{ const d = decode129(x, at, unknown); if (out !== undefined) out.mcpServers = d; else if (d !== x) { out = h.copyUpTo(v, "mcpServers"); out.mcpServers = d; } }
 }
 break;
 case "requiredSecrets":
-if (x !== null) {
-{ out.requiredSecrets = decode163(x, at, unknown); }
+if (x === null) {
+if (out === undefined) out = h.copyUpTo(v, "requiredSecrets");
+} else {
+{ const d = decode163(x, at, unknown); if (out !== undefined) out.requiredSecrets = d; else if (d !== x) { out = h.copyUpTo(v, "requiredSecrets"); out.requiredSecrets = d; } }
 }
 break;
 default:
 unknown.push(h.fieldPath(T113, at, key));
+if (out === undefined) out = h.copyUpTo(v, key);
 }
 }
-return out;
+return out === undefined ? v : out;
 }
 function decode105(v, at, unknown) {
 if (typeof v !== "object" || v === null) return v;
 if (Array.isArray(v)) return h.decodeAt(v, S106, false, false, h.fieldPath(T107, at), unknown);
-const out = {};
+let out;
 for (const key in v) {
 const x = v[key];
 switch (key) {
 case "agent":
 if (x === null) {
-out.agent = "default";
+if (out === undefined) out = h.copyUpTo(v, "agent"); out.agent = "default";
 } else {
-if (typeof x !== "object") out.agent = x;
-else { out.agent = h.decodeAt(x, S109, false, false, h.fieldPath(T110, at), unknown); }
+if (typeof x !== "object") { if (out !== undefined) out.agent = x; }
+else { const d = h.decodeAt(x, S109, false, false, h.fieldPath(T110, at), unknown); if (out !== undefined) out.agent = d; else if (d !== x) { out = h.copyUpTo(v, "agent"); out.agent = d; } }
 }
 break;
 case "tools":
-if (x !== null) {
-{ out.tools = decode111(x, at, unknown); }
+if (x === null) {
+if (out === undefined) out = h.copyUpTo(v, "tools");
+} else {
+{ const d = decode111(x, at, unknown); if (out !== undefined) out.tools = d; else if (d !== x) { out = h.copyUpTo(v, "tools"); out.tools = d; } }
 }
 break;
 default:
 unknown.push(h.fieldPath(T107, at, key));
+if (out === undefined) out = h.copyUpTo(v, key);
 }
 }
-if (!Object.hasOwn(out, "agent")) out.agent = "default";
-return out;
+if (!Object.hasOwn(out === undefined ? v : out, "agent")) { if (out === undefined) out = h.copyUpTo(v); out.agent = "default"; }
+return out === undefined ? v : out;
 }
 function decode210(v, at, unknown) {
 if (typeof v !== "object" || v === null) return v;
 if (Array.isArray(v)) {
 const n = v.length;
-const out = new Array(n);
+let out;
 for (let i = 0; i < n; i++) {
 const x = v[i];
-if (x === null) out[i] = null;
-else if (typeof x !== "object") out[i] = x;
-else { at.push(i); out[i] = h.decodeAt(x, S212, false, false, h.fieldPath(T213, at), unknown); at.pop(); }
+if (x === null) { if (out !== undefined) out[i] = x; }
+else if (typeof x !== "object") { if (out !== undefined) out[i] = x; }
+else { at.push(i); const d = h.decodeAt(x, S212, false, false, h.fieldPath(T213, at), unknown); at.pop(); if (out !== undefined) out[i] = d; else if (d !== x) { out = v.slice(0, i); out[i] = d; } }
 }
-return out;
+return out === undefined ? v : out;
 }
-const out = {};
+let out;
 for (const key in v) {
 const x = v[key];
 unknown.push(h.fieldPath(T214, at, key));
+if (out === undefined) out = h.copyUpTo(v, key);
 }
-return out;
+return out === undefined ? v : out;
 }
 function decode202(v, at, unknown) {
 if (typeof v !== "object" || v === null) return v;
 if (Array.isArray(v)) return h.decodeAt(v, S205, false, false, h.fieldPath(T206, at), unknown);
-const out = {};
+let out;
 for (const key in v) {
 const x = v[key];
 switch (key) {
 case "image":
-if (x !== null) {
-if (typeof x !== "object") out.image = x;
-else { out.image = h.decodeAt(x, S208, false, false, h.fieldPath(T209, at), unknown); }
+if (x === null) {
+if (out === undefined) out = h.copyUpTo(v, "image");
+} else {
+if (typeof x !== "object") { if (out !== undefined) out.image = x; }
+else { const d = h.decodeAt(x, S208, false, false, h.fieldPath(T209, at), unknown); if (out !== undefined) out.image = d; else if (d !== x) { out = h.copyUpTo(v, "image"); out.image = d; } }
 }
 break;
 case "paths":
-if (x !== null) {
-{ out.paths = decode210(x, at, unknown); }
+if (x === null) {
+if (out === undefined) out = h.copyUpTo(v, "paths");
+} else {
+{ const d = decode210(x, at, unknown); if (out !== undefined) out.paths = d; else if (d !== x) { out = h.copyUpTo(v, "paths"); out.paths = d; } }
 }
 break;
 default:
 unknown.push(h.fieldPath(T206, at, key));
+if (out === undefined) out = h.copyUpTo(v, key);
 }
 }
-return out;
+return out === undefined ? v : out;
 }
 function decode201(v, at, unknown) {
 if (typeof v !== "object" || v === null) return v;
 if (Array.isArray(v)) {
 const n = v.length;
-const out = new Array(n);
+let out;
 for (let i = 0; i < n; i++) {
 const x = v[i];
-if (x === null) out[i] = null;
-else { at.push(i); out[i] = decode202(x, at, unknown); at.pop(); }
+if (x === null) { if (out !== undefined) out[i] = x; }
+else { at.push(i); const d = decode202(x, at, unknown); at.pop(); if (out !== undefined) out[i] = d; else if (d !== x) { out = v.slice(0, i); out[i] = d; } }
 }
-return out;
+return out === undefined ? v : out;
 }
-const out = {};
+let out;
 for (const key in v) {
 const x = v[key];
 unknown.push(h.fieldPath(T215, at, key));
+if (out === undefined) out = h.copyUpTo(v, key);
 }
-return out;
+return out === undefined ? v : out;
 }
 function decode242(v, at, unknown) {
 if (typeof v !== "object" || v === null) return v;
 if (Array.isArray(v)) return h.decodeAt(v, S243, false, false, h.fieldPath(T244, at), unknown);
-const out = {};
+let out;
 for (const key in v) {
 const x = v[key];
 switch (key) {
 case "name":
-if (x !== null) {
-if (typeof x !== "object") out.name = x;
-else { out.name = h.decodeAt(x, S246, false, false, h.fieldPath(T247, at), unknown); }
+if (x === null) {
+if (out === undefined) out = h.copyUpTo(v, "name");
+} else {
+if (typeof x !== "object") { if (out !== undefined) out.name = x; }
+else { const d = h.decodeAt(x, S246, false, false, h.fieldPath(T247, at), unknown); if (out !== undefined) out.name = d; else if (d !== x) { out = h.copyUpTo(v, "name"); out.name = d; } }
 }
 break;
 default:
 unknown.push(h.fieldPath(T244, at, key));
+if (out === undefined) out = h.copyUpTo(v, key);
 }
 }
-return out;
+return out === undefined ? v : out;
 }
 function decode236(v, at, unknown) {
 if (typeof v !== "object" || v === null) return v;
 if (Array.isArray(v)) return h.decodeAt(v, S237, false, false, h.fieldPath(T238, at), unknown);
-const out = {};
+let out;
 for (const key in v) {
 const x = v[key];
 switch (key) {
 case "type":
-if (x !== null) {
-if (typeof x !== "object") out.type = x;
-else { out.type = h.decodeAt(x, S240, false, false, h.fieldPath(T241, at), unknown); }
+if (x === null) {
+if (out === undefined) out = h.copyUpTo(v, "type");
+} else {
+if (typeof x !== "object") { if (out !== undefined) out.type = x; }
+else { const d = h.decodeAt(x, S240, false, false, h.fieldPath(T241, at), unknown); if (out !== undefined) out.type = d; else if (d !== x) { out = h.copyUpTo(v, "type"); out.type = d; } }
 }
 break;
 case "secret":
-if (x !== null) {
-{ out.secret = decode242(x, at, unknown); }
+if (x === null) {
+if (out === undefined) out = h.copyUpTo(v, "secret");
+} else {
+{ const d = decode242(x, at, unknown); if (out !== undefined) out.secret = d; else if (d !== x) { out = h.copyUpTo(v, "secret"); out.secret = d; } }
 }
 break;
 default:
 unknown.push(h.fieldPath(T238, at, key));
+if (out === undefined) out = h.copyUpTo(v, key);
 }
 }
-return out;
+return out === undefined ? v : out;
 }
 function decode229(v, at, unknown) {
 if (typeof v !== "object" || v === null) return v;
 if (Array.isArray(v)) return h.decodeAt(v, S231, false, false, h.fieldPath(T232, at), unknown);
-const out = {};
+let out;
 for (const key in v) {
 const x = v[key];
 switch (key) {
 case "name":
-if (x !== null) {
-if (typeof x !== "object") out.name = x;
-else { out.name = h.decodeAt(x, S234, false, false, h.fieldPath(T235, at), unknown); }
+if (x === null) {
+if (out === undefined) out = h.copyUpTo(v, "name");
+} else {
+if (typeof x !== "object") { if (out !== undefined) out.name = x; }
+else { const d = h.decodeAt(x, S234, false, false, h.fieldPath(T235, at), unknown); if (out !== undefined) out.name = d; else if (d !== x) { out = h.copyUpTo(v, "name"); out.name = d; } }
 }
 break;
 case "valueFrom":
-if (x !== null) {
-{ out.valueFrom = decode236(x, at, unknown); }
+if (x === null) {
+if (out === undefined) out = h.copyUpTo(v, "valueFrom");
+} else {
+{ const d = decode236(x, at, unknown); if (out !== undefined) out.valueFrom = d; else if (d !== x) { out = h.copyUpTo(v, "valueFrom"); out.valueFrom = d; } }
 }
 break;
 default:
 unknown.push(h.fieldPath(T232, at, key));
+if (out === undefined) out = h.copyUpTo(v, key);
 }
 }
-return out;
+return out === undefined ? v : out;
 }
 function decode228(v, at, unknown) {
 if (typeof v !== "object" || v === null) return v;
 if (Array.isArray(v)) {
 const n = v.length;
-const out = new Array(n);
+let out;
 for (let i = 0; i < n; i++) {
 const x = v[i];
-if (x === null) out[i] = null;
-else { at.push(i); out[i] = decode229(x, at, unknown); at.pop(); }
+if (x === null) { if (out !== undefined) out[i] = x; }
+else { at.push(i); const d = decode229(x, at, unknown); at.pop(); if (out !== undefined) out[i] = d; else if (d !== x) { out = v.slice(0, i); out[i] = d; } }
 }
-return out;
+return out === undefined ? v : out;
 }
-const out = {};
+let out;
 for (const key in v) {
 const x = v[key];
 unknown.push(h.fieldPath(T248, at, key));
+if (out === undefined) out = h.copyUpTo(v, key);
 }
-return out;
+return out === undefined ? v : out;
 }
 function decode217(v, at, unknown) {
 if (typeof v !== "object" || v === null) return v;
 if (Array.isArray(v)) return h.decodeAt(v, S219, false, false, h.fieldPath(T220, at), unknown);
-const out = {};
+let out;
 for (const key in v) {
 const x = v[key];
 switch (key) {
 case "name":
-if (x !== null) {
-if (typeof x !== "object") out.name = x;
-else { out.name = h.decodeAt(x, S222, false, false, h.fieldPath(T223, at), unknown); }
+if (x === null) {
+if (out === undefined) out = h.copyUpTo(v, "name");
+} else {
+if (typeof x !== "object") { if (out !== undefined) out.name = x; }
+else { const d = h.decodeAt(x, S222, false, false, h.fieldPath(T223, at), unknown); if (out !== undefined) out.name = d; else if (d !== x) { out = h.copyUpTo(v, "name"); out.name = d; } }
 }
 break;
 case "url":
-if (x !== null) {
-if (typeof x !== "object") out.url = x;
-else { out.url = h.decodeAt(x, S224, false, false, h.fieldPath(T225, at), unknown); }
+if (x === null) {
+if (out === undefined) out = h.copyUpTo(v, "url");
+} else {
+if (typeof x !== "object") { if (out !== undefined) out.url = x; }
+else { const d = h.decodeAt(x, S224, false, false, h.fieldPath(T225, at), unknown); if (out !== undefined) out.url = d; else if (d !== x) { out = h.copyUpTo(v, "url"); out.url = d; } }
 }
 break;
 case "timeoutSeconds":
 if (x === null) {
-out.timeoutSeconds = 5;
+if (out === undefined) out = h.copyUpTo(v, "timeoutSeconds"); out.timeoutSeconds = 5;
 } else {
-if (typeof x !== "object") out.timeoutSeconds = x;
-else { out.timeoutSeconds = h.decodeAt(x, S226, false, false, h.fieldPath(T227, at), unknown); }
+if (typeof x !== "object") { if (out !== undefined) out.timeoutSeconds = x; }
+else { const d = h.decodeAt(x, S226, false, false, h.fieldPath(T227, at), unknown); if (out !== undefined) out.timeoutSeconds = d; else if (d !== x) { out = h.copyUpTo(v, "timeoutSeconds"); out.timeoutSeconds = d; } }
 }
 break;
 case "headers":
-if (x !== null) {
-{ out.headers = decode228(x, at, unknown); }
+if (x === null) {
+if (out === undefined) out = h.copyUpTo(v, "headers");
+} else {
+{ const d = decode228(x, at, unknown); if (out !== undefined) out.headers = d; else if (d !== x) { out = h.copyUpTo(v, "headers"); out.headers = d; } }
 }
 break;
 default:
 unknown.push(h.fieldPath(T220, at, key));
+if (out === undefined) out = h.copyUpTo(v, key);
 }
 }
-if (!Object.hasOwn(out, "timeoutSeconds")) out.timeoutSeconds = 5;
-return out;
+if (!Object.hasOwn(out === undefined ? v : out, "timeoutSeconds")) { if (out === undefined) out = h.copyUpTo(v); out.timeoutSeconds = 5; }
+return out === undefined ? v : out;
 }
 function decode216(v, at, unknown) {
 if (typeof v !== "object" || v === null) return v;
 if (Array.isArray(v)) {
 const n = v.length;
-const out = new Array(n);
+let out;
 for (let i = 0; i < n; i++) {
 const x = v[i];
-if (x === null) out[i] = null;
-else { at.push(i); out[i] = decode217(x, at, unknown); at.pop(); }
+if (x === null) { if (out !== undefined) out[i] = x; }
+else { at.push(i); const d = decode217(x, at, unknown); at.pop(); if (out !== undefined) out[i] = d; else if (d !== x) { out = v.slice(0, i); out[i] = d; } }
 }
-return out;
+return out === undefined ? v : out;
 }
-const out = {};
+let out;
 for (const key in v) {
 const x = v[key];
 unknown.push(h.fieldPath(T249, at, key));
+if (out === undefined) out = h.copyUpTo(v, key);
 }
-return out;
+return out === undefined ? v : out;
 }
 function decode266(v, at, unknown) {
 if (typeof v !== "object" || v === null) return v;
 if (Array.isArray(v)) return h.decodeAt(v, S267, false, false, h.fieldPath(T268, at), unknown);
-const out = {};
+let out;
 for (const key in v) {
 const x = v[key];
 switch (key) {
 case "name":
-if (x !== null) {
-if (typeof x !== "object") out.name = x;
-else { out.name = h.decodeAt(x, S270, false, false, h.fieldPath(T271, at), unknown); }
+if (x === null) {
+if (out === undefined) out = h.copyUpTo(v, "name");
+} else {
+if (typeof x !== "object") { if (out !== undefined) out.name = x; }
+else { const d = h.decodeAt(x, S270, false, false, h.fieldPath(T271, at), unknown); if (out !== undefined) out.name = d; else if (d !== x) { out = h.copyUpTo(v, "name"); out.name = d; } }
 }
 break;
 default:
 unknown.push(h.fieldPath(T268, at, key));
+if (out === undefined) out = h.copyUpTo(v, key);
 }
 }
-return out;
+return out === undefined ? v : out;
 }
 function decode272(v, at, unknown) {
 if (typeof v !== "object" || v === null) return v;
 if (Array.isArray(v)) return h.decodeAt(v, S273, false, false, h.fieldPath(T274, at), unknown);
-const out = {};
+let out;
 for (const key in v) {
 const x = v[key];
 switch (key) {
 case "path":
-if (x !== null) {
-if (typeof x !== "object") out.path = x;
-else { out.path = h.decodeAt(x, S276, false, false, h.fieldPath(T277, at), unknown); }
+if (x === null) {
+if (out === undefined) out = h.copyUpTo(v, "path");
+} else {
+if (typeof x !== "object") { if (out !== undefined) out.path = x; }
+else { const d = h.decodeAt(x, S276, false, false, h.fieldPath(T277, at), unknown); if (out !== undefined) out.path = d; else if (d !== x) { out = h.copyUpTo(v, "path"); out.path = d; } }
 }
 break;
 default:
 unknown.push(h.fieldPath(T274, at, key));
+if (out === undefined) out = h.copyUpTo(v, key);
 }
 }
-return out;
+return out === undefined ? v : out;
 }
 function decode260(v, at, unknown) {
 if (typeof v !== "object" || v === null) return v;
 if (Array.isArray(v)) return h.decodeAt(v, S261, false, false, h.fieldPath(T262, at), unknown);
-const out = {};
+let out;
 for (const key in v) {
 const x = v[key];
 switch (key) {
 case "type":
-if (x !== null) {
-if (typeof x !== "object") out.type = x;
-else { out.type = h.decodeAt(x, S264, false, false, h.fieldPath(T265, at), unknown); }
+if (x === null) {
+if (out === undefined) out = h.copyUpTo(v, "type");
+} else {
+if (typeof x !== "object") { if (out !== undefined) out.type = x; }
+else { const d = h.decodeAt(x, S264, false, false, h.fieldPath(T265, at), unknown); if (out !== undefined) out.type = d; else if (d !== x) { out = h.copyUpTo(v, "type"); out.type = d; } }
 }
 break;
 case "envVar":
-if (x !== null) {
-{ out.envVar = decode266(x, at, unknown); }
+if (x === null) {
+if (out === undefined) out = h.copyUpTo(v, "envVar");
+} else {
+{ const d = decode266(x, at, unknown); if (out !== undefined) out.envVar = d; else if (d !== x) { out = h.copyUpTo(v, "envVar"); out.envVar = d; } }
 }
 break;
 case "filePath":
-if (x !== null) {
-{ out.filePath = decode272(x, at, unknown); }
+if (x === null) {
+if (out === undefined) out = h.copyUpTo(v, "filePath");
+} else {
+{ const d = decode272(x, at, unknown); if (out !== undefined) out.filePath = d; else if (d !== x) { out = h.copyUpTo(v, "filePath"); out.filePath = d; } }
 }
 break;
 default:
 unknown.push(h.fieldPath(T262, at, key));
+if (out === undefined) out = h.copyUpTo(v, key);
 }
 }
-return out;
+return out === undefined ? v : out;
 }
 function decode251(v, at, unknown) {
 if (typeof v !== "object" || v === null) return v;
 if (Array.isArray(v)) return h.decodeAt(v, S253, false, false, h.fieldPath(T254, at), unknown);
-const out = {};
+let out;
 for (const key in v) {
 const x = v[key];
 switch (key) {
 case "name":
-if (x !== null) {
-if (typeof x !== "object") out.name = x;
-else { out.name = h.decodeAt(x, S256, false, false, h.fieldPath(T257, at), unknown); }
+if (x === null) {
+if (out === undefined) out = h.copyUpTo(v, "name");
+} else {
+if (typeof x !== "object") { if (out !== undefined) out.name = x; }
+else { const d = h.decodeAt(x, S256, false, false, h.fieldPath(T257, at), unknown); if (out !== undefined) out.name = d; else if (d !== x) { out = h.copyUpTo(v, "name"); out.name = d; } }
 }
 break;
 case "description":
-if (x !== null) {
-if (typeof x !== "object") out.description = x;
-else { out.description = h.decodeAt(x, S258, false, false, h.fieldPath(T259, at), unknown); }
+if (x === null) {
+if (out === undefined) out = h.copyUpTo(v, "description");
+} else {
+if (typeof x !== "object") { if (out !== undefined) out.description = x; }
+else { const d = h.decodeAt(x, S258, false, false, h.fieldPath(T259, at), unknown); if (out !== undefined) out.description = d; else if (d !== x) { out = h.copyUpTo(v, "description"); out.description = d; } }
 }
 break;
 case "mountAs":
-if (x !== null) {
-{ out.mountAs = decode260(x, at, unknown); }
+if (x === null) {
+if (out === undefined) out = h.copyUpTo(v, "mountAs");
+} else {
+{ const d = decode260(x, at, unknown); if (out !== undefined) out.mountAs = d; else if (d !== x) { out = h.copyUpTo(v, "mountAs"); out.mountAs = d; } }
 }
 break;
 default:
 unknown.push(h.fieldPath(T254, at, key));
+if (out === undefined) out = h.copyUpTo(v, key);
 }
 }
-return out;
+return out === undefined ? v : out;
 }
 function decode250(v, at, unknown) {
 if (typeof v !== "object" || v === null) return v;
 if (Array.isArray(v)) {
 const n = v.length;
-const out = new Array(n);
+let out;
 for (let i = 0; i < n; i++) {
 const x = v[i];
-if (x === null) out[i] = null;
-else { at.push(i); out[i] = decode251(x, at, unknown); at.pop(); }
+if (x === null) { if (out !== undefined) out[i] = x; }
+else { at.push(i); const d = decode251(x, at, unknown); at.pop(); if (out !== undefined) out[i] = d; else if (d !== x) { out = v.slice(0, i); out[i] = d; } }
 }
-return out;
+return out === undefined ? v : out;
 }
-const out = {};
+let out;
 for (const key in v) {
 const x = v[key];
 unknown.push(h.fieldPath(T278, at, key));
+if (out === undefined) out = h.copyUpTo(v, key);
 }
-return out;
+return out === undefined ? v : out;
 }
 function decode198(v, at, unknown) {
 if (typeof v !== "object" || v === null) return v;
 if (Array.isArray(v)) return h.decodeAt(v, S199, false, false, h.fieldPath(T200, at), unknown);
-const out = {};
+let out;
 for (const key in v) {
 const x = v[key];
 switch (key) {
 case "skills":
-if (x !== null) {
-{ out.skills = decode201(x, at, unknown); }
+if (x === null) {
+if (out === undefined) out = h.copyUpTo(v, "skills");
+} else {
+{ const d = decode201(x, at, unknown); if (out !== undefined) out.skills = d; else if (d !== x) { out = h.copyUpTo(v, "skills"); out.skills = d; } }
 }
 break;
 case "mcpServers":
-if (x !== null) {
-{ out.mcpServers = decode216(x, at, unknown); }
+if (x === null) {
+if (out === undefined) out = h.copyUpTo(v, "mcpServers");
+} else {
+{ const d = decode216(x, at, unknown); if (out !== undefined) out.mcpServers = d; else if (d !== x) { out = h.copyUpTo(v, "mcpServers"); out.mcpServers = d; } }
 }
 break;
 case "requiredSecrets":
-if (x !== null) {
-{ out.requiredSecrets = decode250(x, at, unknown); }
+if (x === null) {
+if (out === undefined) out = h.copyUpTo(v, "requiredSecrets");
+} else {
+{ const d = decode250(x, at, unknown); if (out !== undefined) out.requiredSecrets = d; else if (d !== x) { out = h.copyUpTo(v, "requiredSecrets"); out.requiredSecrets = d; } }
 }
 break;
 default:
 unknown.push(h.fieldPath(T200, at, key));
+if (out === undefined) out = h.copyUpTo(v, key);
 }
 }
-return out;
+return out === undefined ? v : out;
 }
 function decode192(v, at, unknown) {
 if (typeof v !== "object" || v === null) return v;
 if (Array.isArray(v)) return h.decodeAt(v, S193, false, false, h.fieldPath(T194, at), unknown);
-const out = {};
+let out;
 for (const key in v) {
 const x = v[key];
 switch (key) {
 case "agent":
 if (x === null) {
-out.agent = "default";
+if (out === undefined) out = h.copyUpTo(v, "agent"); out.agent = "default";
 } else {
-if (typeof x !== "object") out.agent = x;
-else { out.agent = h.decodeAt(x, S196, false, false, h.fieldPath(T197, at), unknown); }
+if (typeof x !== "object") { if (out !== undefined) out.agent = x; }
+else { const d = h.decodeAt(x, S196, false, false, h.fieldPath(T197, at), unknown); if (out !== undefined) out.agent = d; else if (d !== x) { out = h.copyUpTo(v, "agent"); out.agent = d; } }
 }
 break;
 case "tools":
-if (x !== null) {
-{ out.tools = decode198(x, at, unknown); }
+if (x === null) {
+if (out === undefined) out = h.copyUpTo(v, "tools");
+} else {
+{ const d = decode198(x, at, unknown); if (out !== undefined) out.tools = d; else if (d !== x) { out = h.copyUpTo(v, "tools"); out.tools = d; } }
 }
 break;
 default:
 unknown.push(h.fieldPath(T194, at, key));
+if (out === undefined) out = h.copyUpTo(v, key);
 }
 }
-if (!Object.hasOwn(out, "agent")) out.agent = "default";
-return out;
+if (!Object.hasOwn(out === undefined ? v : out, "agent")) { if (out === undefined) out = h.copyUpTo(v); out.agent = "default"; }
+return out === undefined ? v : out;
 }
 function decode297(v, at, unknown) {
 if (typeof v !== "object" || v === null) return v;
 if (Array.isArray(v)) {
 const n = v.length;
-const out = new Array(n);
+let out;
 for (let i = 0; i < n; i++) {
 const x = v[i];
-if (x === null) out[i] = null;
-else if (typeof x !== "object") out[i] = x;
-else { at.push(i); out[i] = h.decodeAt(x, S299, false, false, h.fieldPath(T300, at), unknown); at.pop(); }
+if (x === null) { if (out !== undefined) out[i] = x; }
+else if (typeof x !== "object") { if (out !== undefined) out[i] = x; }
+else { at.push(i); const d = h.decodeAt(x, S299, false, false, h.fieldPath(T300, at), unknown); at.pop(); if (out !== undefined) out[i] = d; else if (d !== x) { out = v.slice(0, i); out[i] = d; } }
 }
-return out;
+return out === undefined ? v : out;
 }
-const out = {};
+let out;
 for (const key in v) {
 const x = v[key];
 unknown.push(h.fieldPath(T301, at, key));
+if (out === undefined) out = h.copyUpTo(v, key);
 }
-return out;
+return out === undefined ? v : out;
 }
 function decode289(v, at, unknown) {
 if (typeof v !== "object" || v === null) return v;
 if (Array.isArray(v)) return h.decodeAt(v, S292, false, false, h.fieldPath(T293, at), unknown);
-const out = {};
+let out;
 for (const key in v) {
 const x = v[key];
 switch (key) {
 case "image":
-if (x !== null) {
-if (typeof x !== "object") out.image = x;
-else { out.image = h.decodeAt(x, S295, false, false, h.fieldPath(T296, at), unknown); }
+if (x === null) {
+if (out === undefined) out = h.copyUpTo(v, "image");
+} else {
+if (typeof x !== "object") { if (out !== undefined) out.image = x; }
+else { const d = h.decodeAt(x, S295, false, false, h.fieldPath(T296, at), unknown); if (out !== undefined) out.image = d; else if (d !== x) { out = h.copyUpTo(v, "image"); out.image = d; } }
 }
 break;
 case "paths":
-if (x !== null) {
-{ out.paths = decode297(x, at, unknown); }
+if (x === null) {
+if (out === undefined) out = h.copyUpTo(v, "paths");
+} else {
+{ const d = decode297(x, at, unknown); if (out !== undefined) out.paths = d; else if (d !== x) { out = h.copyUpTo(v, "paths"); out.paths = d; } }
 }
 break;
 default:
 unknown.push(h.fieldPath(T293, at, key));
+if (out === undefined) out = h.copyUpTo(v, key);
 }
 }
-return out;
+return out === undefined ? v : out;
 }
 function decode288(v, at, unknown) {
 if (typeof v !== "object" || v === null) return v;
 if (Array.isArray(v)) {
 const n = v.length;
-const out = new Array(n);
+let out;
 for (let i = 0; i < n; i++) {
 const x = v[i];
-if (x === null) out[i] = null;
-else { at.push(i); out[i] = decode289(x, at, unknown); at.pop(); }
+if (x === null) { if (out !== undefined) out[i] = x; }
+else { at.push(i); const d = decode289(x, at, unknown); at.pop(); if (out !== undefined) out[i] = d; else if (d !== x) { out = v.slice(0, i); out[i] = d; } }
 }
-return out;
+return out === undefined ? v : out;
 }
-const out = {};
+let out;
 for (const key in v) {
 const x = v[key];
 unknown.push(h.fieldPath(T302, at, key));
+if (out === undefined) out = h.copyUpTo(v, key);
 }
-return out;
+return out === undefined ? v : out;
 }
 function decode329(v, at, unknown) {
 if (typeof v !== "object" || v === null) return v;
 if (Array.isArray(v)) return h.decodeAt(v, S330, false, false, h.fieldPath(T331, at), unknown);
-const out = {};
+let out;
 for (const key in v) {
 const x = v[key];
 switch (key) {
 case "name":
-if (x !== null) {
-if (typeof x !== "object") out.name = x;
-else { out.name = h.decodeAt(x, S333, false, false, h.fieldPath(T334, at), unknown); }
+if (x === null) {
+if (out === undefined) out = h.copyUpTo(v, "name");
+} else {
+if (typeof x !== "object") { if (out !== undefined) out.name = x; }
+else { const d = h.decodeAt(x, S333, false, false, h.fieldPath(T334, at), unknown); if (out !== undefined) out.name = d; else if (d !== x) { out = h.copyUpTo(v, "name"); out.name = d; } }
 }
 break;
 default:
 unknown.push(h.fieldPath(T331, at, key));
+if (out === undefined) out = h.copyUpTo(v, key);
 }
 }
-return out;
+return out === undefined ? v : out;
 }
 function decode323(v, at, unknown) {
 if (typeof v !== "object" || v === null) return v;
 if (Array.isArray(v)) return h.decodeAt(v, S324, false, false, h.fieldPath(T325, at), unknown);
-const out = {};
+let out;
 for (const key in v) {
 const x = v[key];
 switch (key) {
 case "type":
-if (x !== null) {
-if (typeof x !== "object") out.type = x;
-else { out.type = h.decodeAt(x, S327, false, false, h.fieldPath(T328, at), unknown); }
+if (x === null) {
+if (out === undefined) out = h.copyUpTo(v, "type");
+} else {
+if (typeof x !== "object") { if (out !== undefined) out.type = x; }
+else { const d = h.decodeAt(x, S327, false, false, h.fieldPath(T328, at), unknown); if (out !== undefined) out.type = d; else if (d !== x) { out = h.copyUpTo(v, "type"); out.type = d; } }
 }
 break;
 case "secret":
-if (x !== null) {
-{ out.secret = decode329(x, at, unknown); }
+if (x === null) {
+if (out === undefined) out = h.copyUpTo(v, "secret");
+} else {
+{ const d = decode329(x, at, unknown); if (out !== undefined) out.secret = d; else if (d !== x) { out = h.copyUpTo(v, "secret"); out.secret = d; } }
 }
 break;
 default:
 unknown.push(h.fieldPath(T325, at, key));
+if (out === undefined) out = h.copyUpTo(v, key);
 }
 }
-return out;
+return out === undefined ? v : out;
 }
 function decode316(v, at, unknown) {
 if (typeof v !== "object" || v === null) return v;
 if (Array.isArray(v)) return h.decodeAt(v, S318, false, false, h.fieldPath(T319, at), unknown);
-const out = {};
+let out;
 for (const key in v) {
 const x = v[key];
 switch (key) {
 case "name":
-if (x !== null) {
-if (typeof x !== "object") out.name = x;
-else { out.name = h.decodeAt(x, S321, false, false, h.fieldPath(T322, at), unknown); }
+if (x === null) {
+if (out === undefined) out = h.copyUpTo(v, "name");
+} else {
+if (typeof x !== "object") { if (out !== undefined) out.name = x; }
+else { const d = h.decodeAt(x, S321, false, false, h.fieldPath(T322, at), unknown); if (out !== undefined) out.name = d; else if (d !== x) { out = h.copyUpTo(v, "name"); out.name = d; } }
 }
 break;
 case "valueFrom":
-if (x !== null) {
-{ out.valueFrom = decode323(x, at, unknown); }
+if (x === null) {
+if (out === undefined) out = h.copyUpTo(v, "valueFrom");
+} else {
+{ const d = decode323(x, at, unknown); if (out !== undefined) out.valueFrom = d; else if (d !== x) { out = h.copyUpTo(v, "valueFrom"); out.valueFrom = d; } }
 }
 break;
 default:
 unknown.push(h.fieldPath(T319, at, key));
+if (out === undefined) out = h.copyUpTo(v, key);
 }
 }
-return out;
+return out === undefined ? v : out;
 }
 function decode315(v, at, unknown) {
 if (typeof v !== "object" || v === null) return v;
 if (Array.isArray(v)) {
 const n = v.length;
-const out = new Array(n);
+let out;
 for (let i = 0; i < n; i++) {
 const x = v[i];
-if (x === null) out[i] = null;
-else { at.push(i); out[i] = decode316(x, at, unknown); at.pop(); }
+if (x === null) { if (out !== undefined) out[i] = x; }
+else { at.push(i); const d = decode316(x, at, unknown); at.pop(); if (out !== undefined) out[i] = d; else if (d !== x) { out = v.slice(0, i); out[i] = d; } }
 }
-return out;
+return out === undefined ? v : out;
 }
-const out = {};
+let out;
 for (const key in v) {
 const x = v[key];
 unknown.push(h.fieldPath(T335, at, key));
+if (out === undefined) out = h.copyUpTo(v, key);
 }
-return out;
+return out === undefined ? v : out;
 }
 function decode304(v, at, unknown) {
 if (typeof v !== "object" || v === null) return v;
 if (Array.isArray(v)) return h.decodeAt(v, S306, false, false, h.fieldPath(T307, at), unknown);
-const out = {};
+let out;
 for (const key in v) {
 const x = v[key];
 switch (key) {
 case "name":
-if (x !== null) {
-if (typeof x !== "object") out.name = x;
-else { out.name = h.decodeAt(x, S309, false, false, h.fieldPath(T310, at), unknown); }
+if (x === null) {
+if (out === undefined) out = h.copyUpTo(v, "name");
+} else {
+if (typeof x !== "object") { if (out !== undefined) out.name = x; }
+else { const d = h.decodeAt(x, S309, false, false, h.fieldPath(T310, at), unknown); if (out !== undefined) out.name = d; else if (d !== x) { out = h.copyUpTo(v, "name"); out.name = d; } }
 }
 break;
 case "url":
-if (x !== null) {
-if (typeof x !== "object") out.url = x;
-else { out.url = h.decodeAt(x, S311, false, false, h.fieldPath(T312, at), unknown); }
+if (x === null) {
+if (out === undefined) out = h.copyUpTo(v, "url");
+} else {
+if (typeof x !== "object") { if (out !== undefined) out.url = x; }
+else { const d = h.decodeAt(x, S311, false, false, h.fieldPath(T312, at), unknown); if (out !== undefined) out.url = d; else if (d !== x) { out = h.copyUpTo(v, "url"); out.url = d; } }
 }
 break;
 case "timeoutSeconds":
 if (x === null) {
-out.timeoutSeconds = 5;
+if (out === undefined) out = h.copyUpTo(v, "timeoutSeconds"); out.timeoutSeconds = 5;
 } else {
-if (typeof x !== "object") out.timeoutSeconds = x;
-else { out.timeoutSeconds = h.decodeAt(x, S313, false, false, h.fieldPath(T314, at), unknown); }
+if (typeof x !== "object") { if (out !== undefined) out.timeoutSeconds = x; }
+else { const d = h.decodeAt(x, S313, false, false, h.fieldPath(T314, at), unknown); if (out !== undefined) out.timeoutSeconds = d; else if (d !== x) { out = h.copyUpTo(v, "timeoutSeconds"); out.timeoutSeconds = d; } }
 }
 break;
 case "headers":
-if (x !== null) {
-{ out.headers = decode315(x, at, unknown); }
+if (x === null) {
+if (out === undefined) out = h.copyUpTo(v, "headers");
+} else {
+{ const d = decode315(x, at, unknown); if (out !== undefined) out.headers = d; else if (d !== x) { out = h.copyUpTo(v, "headers"); out.headers = d; } }
 }
 break;
 default:
 unknown.push(h.fieldPath(T307, at, key));
+if (out === undefined) out = h.copyUpTo(v, key);
 }
 }
-if (!Object.hasOwn(out, "timeoutSeconds")) out.timeoutSeconds = 5;
-return out;
+if (!Object.hasOwn(out === undefined ? v : out, "timeoutSeconds")) { if (out === undefined) out = h.copyUpTo(v); out.timeoutSeconds = 5; }
+return out === undefined ? v : out;
 }
 function decode303(v, at, unknown) {
 if (typeof v !== "object" || v === null) return v;
 if (Array.isArray(v)) {
 const n = v.length;
-const out = new Array(n);
+let out;
 for (let i = 0; i < n; i++) {
 const x = v[i];
-if (x === null) out[i] = null;
-else { at.push(i); out[i] = decode304(x, at, unknown); at.pop(); }
+if (x === null) { if (out !== undefined) out[i] = x; }
+else { at.push(i); const d = decode304(x, at, unknown); at.pop(); if (out !== undefined) out[i] = d; else if (d !== x) { out = v.slice(0, i); out[i] = d; } }
 }
-return out;
+return out === undefined ? v : out;
 }
-const out = {};
+let out;
 for (const key in v) {
 const x = v[key];
 unknown.push(h.fieldPath(T336, at, key));
+if (out === undefined) out = h.copyUpTo(v, key);
 }
-return out;
+return out === undefined ? v : out;
 }
 function decode353(v, at, unknown) {
 if (typeof v !== "object" || v === null) return v;
 if (Array.isArray(v)) return h.decodeAt(v, S354, false, false, h.fieldPath(T355, at), unknown);
-const out = {};
+let out;
 for (const key in v) {
 const x = v[key];
 switch (key) {
 case "name":
-if (x !== null) {
-if (typeof x !== "object") out.name = x;
-else { out.name = h.decodeAt(x, S357, false, false, h.fieldPath(T358, at), unknown); }
+if (x === null) {
+if (out === undefined) out = h.copyUpTo(v, "name");
+} else {
+if (typeof x !== "object") { if (out !== undefined) out.name = x; }
+else { const d = h.decodeAt(x, S357, false, false, h.fieldPath(T358, at), unknown); if (out !== undefined) out.name = d; else if (d !== x) { out = h.copyUpTo(v, "name"); out.name = d; } }
 }
 break;
 default:
 unknown.push(h.fieldPath(T355, at, key));
+if (out === undefined) out = h.copyUpTo(v, key);
 }
 }
-return out;
+return out === undefined ? v : out;
 }
 function decode359(v, at, unknown) {
 if (typeof v !== "object" || v === null) return v;
 if (Array.isArray(v)) return h.decodeAt(v, S360, false, false, h.fieldPath(T361, at), unknown);
-const out = {};
+let out;
 for (const key in v) {
 const x = v[key];
 switch (key) {
 case "path":
-if (x !== null) {
-if (typeof x !== "object") out.path = x;
-else { out.path = h.decodeAt(x, S363, false, false, h.fieldPath(T364, at), unknown); }
+if (x === null) {
+if (out === undefined) out = h.copyUpTo(v, "path");
+} else {
+if (typeof x !== "object") { if (out !== undefined) out.path = x; }
+else { const d = h.decodeAt(x, S363, false, false, h.fieldPath(T364, at), unknown); if (out !== undefined) out.path = d; else if (d !== x) { out = h.copyUpTo(v, "path"); out.path = d; } }
 }
 break;
 default:
 unknown.push(h.fieldPath(T361, at, key));
+if (out === undefined) out = h.copyUpTo(v, key);
 }
 }
-return out;
+return out === undefined ? v : out;
 }
 function decode347(v, at, unknown) {
 if (typeof v !== "object" || v === null) return v;
 if (Array.isArray(v)) return h.decodeAt(v, S348, false, false, h.fieldPath(T349, at), unknown);
-const out = {};
+let out;
 for (const key in v) {
 const x = v[key];
 switch (key) {
 case "type":
-if (x !== null) {
-if (typeof x !== "object") out.type = x;
-else { out.type = h.decodeAt(x, S351, false, false, h.fieldPath(T352, at), unknown); }
+if (x === null) {
+if (out === undefined) out = h.copyUpTo(v, "type");
+} else {
+if (typeof x !== "object") { if (out !== undefined) out.type = x; }
+else { const d = h.decodeAt(x, S351, false, false, h.fieldPath(T352, at), unknown); if (out !== undefined) out.type = d; else if (d !== x) { out = h.copyUpTo(v, "type"); out.type = d; } }
 }
 break;
 case "envVar":
-if (x !== null) {
-{ out.envVar = decode353(x, at, unknown); }
+if (x === null) {
+if (out === undefined) out = h.copyUpTo(v, "envVar");
+} else {
+{ const d = decode353(x, at, unknown); if (out !== undefined) out.envVar = d; else if (d !== x) { out = h.copyUpTo(v, "envVar"); out.envVar = d; } }
 }
 break;
 case "filePath":
-if (x !== null) {
-{ out.filePath = decode359(x, at, unknown); }
+if (x === null) {
+if (out === undefined) out = h.copyUpTo(v, "filePath");
+} else {
+{ const d = decode359(x, at, unknown); if (out !== undefined) out.filePath = d; else if (d !== x) { out = h.copyUpTo(v, "filePath"); out.filePath = d; } }
 }
 break;
 default:
 unknown.push(h.fieldPath(T349, at, key));
+if (out === undefined) out = h.copyUpTo(v, key);
 }
 }
-return out;
+return out === undefined ? v : out;
 }
 function decode338(v, at, unknown) {
 if (typeof v !== "object" || v === null) return v;
 if (Array.isArray(v)) return h.decodeAt(v, S340, false, false, h.fieldPath(T341, at), unknown);
-const out = {};
+let out;
 for (const key in v) {
 const x = v[key];
 switch (key) {
 case "name":
-if (x !== null) {
-if (typeof x !== "object") out.name = x;
-else { out.name = h.decodeAt(x, S343, false, false, h.fieldPath(T344, at), unknown); }
+if (x === null) {
+if (out === undefined) out = h.copyUpTo(v, "name");
+} else {
+if (typeof x !== "object") { if (out !== undefined) out.name = x; }
+else { const d = h.decodeAt(x, S343, false, false, h.fieldPath(T344, at), unknown); if (out !== undefined) out.name = d; else if (d !== x) { out = h.copyUpTo(v, "name"); out.name = d; } }
 }
 break;
 case "description":
-if (x !== null) {
-if (typeof x !== "object") out.description = x;
-else { out.description = h.decodeAt(x, S345, false, false, h.fieldPath(T346, at), unknown); }
+if (x === null) {
+if (out === undefined) out = h.copyUpTo(v, "description");
+} else {
+if (typeof x !== "object") { if (out !== undefined) out.description = x; }
+else { const d = h.decodeAt(x, S345, false, false, h.fieldPath(T346, at), unknown); if (out !== undefined) out.description = d; else if (d !== x) { out = h.copyUpTo(v, "description"); out.description = d; } }
 }
 break;
 case "mountAs":
-if (x !== null) {
-{ out.mountAs = decode347(x, at, unknown); }
+if (x === null) {
+if (out === undefined) out = h.copyUpTo(v, "mountAs");
+} else {
+{ const d = decode347(x, at, unknown); if (out !== undefined) out.mountAs = d; else if (d !== x) { out = h.copyUpTo(v, "mountAs"); out.mountAs = d; } }
 }
 break;
 default:
 unknown.push(h.fieldPath(T341, at, key));
+if (out === undefined) out = h.copyUpTo(v, key);
 }
 }
-return out;
+return out === undefined ? v : out;
 }
 function decode337(v, at, unknown) {
 if (typeof v !== "object" || v === null) return v;
 if (Array.isArray(v)) {
 const n = v.length;
-const out = new Array(n);
+let out;
 for (let i = 0; i < n; i++) {
 const x = v[i];
-if (x === null) out[i] = null;
-else { at.push(i); out[i] = decode338(x, at, unknown); at.pop(); }
+if (x === null) { if (out !== undefined) out[i] = x; }
+else { at.push(i); const d = decode338(x, at, unknown); at.pop(); if (out !== undefined) out[i] = d; else if (d !== x) { out = v.slice(0, i); out[i] = d; } }
 }
-return out;
+return out === undefined ? v : out;
 }
-const out = {};
+let out;
 for (const key in v) {
 const x = v[key];
 unknown.push(h.fieldPath(T365, at, key));
+if (out === undefined) out = h.copyUpTo(v, key);
 }
-return out;
+return out === undefined ? v : out;
 }
 function decode285(v, at, unknown) {
 if (typeof v !== "object" || v === null) return v;
 if (Array.isArray(v)) return h.decodeAt(v, S286, false, false, h.fieldPath(T287, at), unknown);
-const out = {};
+let out;
 for (const key in v) {
 const x = v[key];
 switch (key) {
 case "skills":
-if (x !== null) {
-{ out.skills = decode288(x, at, unknown); }
+if (x === null) {
+if (out === undefined) out = h.copyUpTo(v, "skills");
+} else {
+{ const d = decode288(x, at, unknown); if (out !== undefined) out.skills = d; else if (d !== x) { out = h.copyUpTo(v, "skills"); out.skills = d; } }
 }
 break;
 case "mcpServers":
-if (x !== null) {
-{ out.mcpServers = decode303(x, at, unknown); }
+if (x === null) {
+if (out === undefined) out = h.copyUpTo(v, "mcpServers");
+} else {
+{ const d = decode303(x, at, unknown); if (out !== undefined) out.mcpServers = d; else if (d !== x) { out = h.copyUpTo(v, "mcpServers"); out.mcpServers = d; } }
 }
 break;
 case "requiredSecrets":
-if (x !== null) {
-{ out.requiredSecrets = decode337(x, at, unknown); }
+if (x === null) {
+if (out === undefined) out = h.copyUpTo(v, "requiredSecrets");
+} else {
+{ const d = decode337(x, at, unknown); if (out !== undefined) out.requiredSecrets = d; else if (d !== x) { out = h.copyUpTo(v, "requiredSecrets"); out.requiredSecrets = d; } }
 }
 break;
 default:
 unknown.push(h.fieldPath(T287, at, key));
+if (out === undefined) out = h.copyUpTo(v, key);
 }
 }
-return out;
+return out === undefined ? v : out;
 }
 function decode279(v, at, unknown) {
 if (typeof v !== "object" || v === null) return v;
 if (Array.isArray(v)) return h.decodeAt(v, S280, false, false, h.fieldPath(T281, at), unknown);
-const out = {};
+let out;
 for (const key in v) {
 const x = v[key];
 switch (key) {
 case "agent":
 if (x === null) {
-out.agent = "default";
+if (out === undefined) out = h.copyUpTo(v, "agent"); out.agent = "default";
 } else {
-if (typeof x !== "object") out.agent = x;
-else { out.agent = h.decodeAt(x, S283, false, false, h.fieldPath(T284, at), unknown); }
+if (typeof x !== "object") { if (out !== undefined) out.agent = x; }
+else { const d = h.decodeAt(x, S283, false, false, h.fieldPath(T284, at), unknown); if (out !== undefined) out.agent = d; else if (d !== x) { out = h.copyUpTo(v, "agent"); out.agent = d; } }
 }
 break;
 case "tools":
-if (x !== null) {
-{ out.tools = decode285(x, at, unknown); }
+if (x === null) {
+if (out === undefined) out = h.copyUpTo(v, "tools");
+} else {
+{ const d = decode285(x, at, unknown); if (out !== undefined) out.tools = d; else if (d !== x) { out = h.copyUpTo(v, "tools"); out.tools = d; } }
 }
 break;
 default:
 unknown.push(h.fieldPath(T281, at, key));
+if (out === undefined) out = h.copyUpTo(v, key);
 }
 }
-if (!Object.hasOwn(out, "agent")) out.agent = "default";
-return out;
+if (!Object.hasOwn(out === undefined ? v : out, "agent")) { if (out === undefined) out = h.copyUpTo(v); out.agent = "default"; }
+return out === undefined ? v : out;
 }
 function decode3(v, at, unknown) {
 if (typeof v !== "object" || v === null) return v;
 if (Array.isArray(v)) return h.decodeAt(v, S5, false, false, h.fieldPath(T6, at), unknown);
-const out = {};
+let out;
 for (const key in v) {
 const x = v[key];
 switch (key) {
 case "request":
-if (x !== null) {
-if (typeof x !== "object") out.request = x;
-else { out.request = h.decodeAt(x, S8, false, false, h.fieldPath(T9, at), unknown); }
+if (x === null) {
+if (out === undefined) out = h.copyUpTo(v, "request");
+} else {
+if (typeof x !== "object") { if (out !== undefined) out.request = x; }
+else { const d = h.decodeAt(x, S8, false, false, h.fieldPath(T9, at), unknown); if (out !== undefined) out.request = d; else if (d !== x) { out = h.copyUpTo(v, "request"); out.request = d; } }
 }
 break;
 case "targetNamespaces":
-if (x !== null) {
-{ out.targetNamespaces = decode10(x, at, unknown); }
+if (x === null) {
+if (out === undefined) out = h.copyUpTo(v, "targetNamespaces");
+} else {
+{ const d = decode10(x, at, unknown); if (out !== undefined) out.targetNamespaces = d; else if (d !== x) { out = h.copyUpTo(v, "targetNamespaces"); out.targetNamespaces = d; } }
 }
 break;
 case "analysisOutput":
-if (x !== null) {
-{ out.analysisOutput = decode15(x, at, unknown); }
+if (x === null) {
+if (out === undefined) out = h.copyUpTo(v, "analysisOutput");
+} else {
+{ const d = decode15(x, at, unknown); if (out !== undefined) out.analysisOutput = d; else if (d !== x) { out = h.copyUpTo(v, "analysisOutput"); out.analysisOutput = d; } }
 }
 break;
 case "tools":
-if (x !== null) {
-{ out.tools = decode24(x, at, unknown); }
+if (x === null) {
+if (out === undefined) out = h.copyUpTo(v, "tools");
+} else {
+{ const d = decode24(x, at, unknown); if (out !== undefined) out.tools = d; else if (d !== x) { out = h.copyUpTo(v, "tools"); out.tools = d; } }
 }
 break;
 case "analysis":
-if (x !== null) {
-{ out.analysis = decode105(x, at, unknown); }
+if (x === null) {
+if (out === undefined) out = h.copyUpTo(v, "analysis");
+} else {
+{ const d = decode105(x, at, unknown); if (out !== undefined) out.analysis = d; else if (d !== x) { out = h.copyUpTo(v, "analysis"); out.analysis = d; } }
 }
 break;
 case "execution":
-if (x !== null) {
-{ out.execution = decode192(x, at, unknown); }
+if (x === null) {
+if (out === undefined) out = h.copyUpTo(v, "execution");
+} else {
+{ const d = decode192(x, at, unknown); if (out !== undefined) out.execution = d; else if (d !== x) { out = h.copyUpTo(v, "execution"); out.execution = d; } }
 }
 break;
 case "verification":
-if (x !== null) {
-{ out.verification = decode279(x, at, unknown); }
+if (x === null) {
+if (out === undefined) out = h.copyUpTo(v, "verification");
+} else {
+{ const d = decode279(x, at, unknown); if (out !== undefined) out.verification = d; else if (d !== x) { out = h.copyUpTo(v, "verification"); out.verification = d; } }
 }
 break;
 case "revisionFeedback":
-if (x !== null) {
-if (typeof x !== "object") out.revisionFeedback = x;
-else { out.revisionFeedback = h.decodeAt(x, S366, false, false, h.fieldPath(T367, at), unknown); }
+if (x === null) {
+if (out === undefined) out = h.copyUpTo(v, "revisionFeedback");
+} else {
+if (typeof x !== "object") { if (out !== undefined) out.revisionFeedback = x; }
+else { const d = h.decodeAt(x, S366, false, false, h.fieldPath(T367, at), unknown); if (out !== undefined) out.revisionFeedback = d; else if (d !== x) { out = h.copyUpTo(v, "revisionFeedback"); out.revisionFeedback = d; } }
 }
 break;
 default:
 unknown.push(h.fieldPath(T6, at, key));
+if (out === undefined) out = h.copyUpTo(v, key);
 }
 }
-return out;
+return out === undefined ? v : out;
 }
 function decode372(v, at, unknown) {
 if (typeof v !== "object" || v === null) return v;
 if (Array.isArray(v)) return h.decodeAt(v, S375, false, false, h.fieldPath(T376, at), unknown);
-const out = {};
+let out;
 for (const key in v) {
 const x = v[key];
 switch (key) {
 case "lastTransitionTime":
-if (x !== null) {
-if (typeof x !== "object") out.lastTransitionTime = x;
-else { out.lastTransitionTime = h.decodeAt(x, S378, false, false, h.fieldPath(T379, at), unknown); }
+if (x === null) {
+if (out === undefined) out = h.copyUpTo(v, "lastTransitionTime");
+} else {
+if (typeof x !== "object") { if (out !== undefined) out.lastTransitionTime = x; }
+else { const d = h.decodeAt(x, S378, false, false, h.fieldPath(T379, at), unknown); if (out !== undefined) out.lastTransitionTime = d; else if (d !== x) { out = h.copyUpTo(v, "lastTransitionTime"); out.lastTransitionTime = d; } }
 }
 break;
 case "message":
-if (x !== null) {
-if (typeof x !== "object") out.message = x;
-else { out.message = h.decodeAt(x, S380, false, false, h.fieldPath(T381, at), unknown); }
+if (x === null) {
+if (out === undefined) out = h.copyUpTo(v, "message");
+} else {
+if (typeof x !== "object") { if (out !== undefined) out.message = x; }
+else { const d = h.decodeAt(x, S380, false, false, h.fieldPath(T381, at), unknown); if (out !== undefined) out.message = d; else if (d !== x) { out = h.copyUpTo(v, "message"); out.message = d; } }
 }
 break;
 case "observedGeneration":
-if (x !== null) {
-if (typeof x !== "object") out.observedGeneration = x;
-else { out.observedGeneration = h.decodeAt(x, S382, false, false, h.fieldPath(T383, at), unknown); }
+if (x === null) {
+if (out === undefined) out = h.copyUpTo(v, "observedGeneration");
+} else {
+if (typeof x !== "object") { if (out !== undefined) out.observedGeneration = x; }
+else { const d = h.decodeAt(x, S382, false, false, h.fieldPath(T383, at), unknown); if (out !== undefined) out.observedGeneration = d; else if (d !== x) { out = h.copyUpTo(v, "observedGeneration"); out.observedGeneration = d; } }
 }
 break;
 case "reason":
-if (x !== null) {
-if (typeof x !== "object") out.reason = x;
-else { out.reason = h.decodeAt(x, S384, false, false, h.fieldPath(T385, at), unknown); }
+if (x === null) {
+if (out === undefined) out = h.copyUpTo(v, "reason");
+} else {
+if (typeof x !== "object") { if (out !== undefined) out.reason = x; }
+else { const d = h.decodeAt(x, S384, false, false, h.fieldPath(T385, at), unknown); if (out !== undefined) out.reason = d; else if (d !== x) { out = h.copyUpTo(v, "reason"); out.reason = d; } }
 }
 break;
 case "status":
-if (x !== null) {
-if (typeof x !== "object") out.status = x;
-else { out.status = h.decodeAt(x, S386, false, false, h.fieldPath(T387, at), unknown); }
+if (x === null) {
+if (out === undefined) out = h.copyUpTo(v, "status");
+} else {
+if (typeof x !== "object") { if (out !== undefined) out.status = x; }
+else { const d = h.decodeAt(x, S386, false, false, h.fieldPath(T387, at), unknown); if (out !== undefined) out.status = d; else if (d !== x) { out = h.copyUpTo(v, "status"); out.status = d; } }
 }
 break;
 case "type":
-if (x !== null) {
-if (typeof x !== "object") out.type = x;
-else { out.type = h.decodeAt(x, S388, false, false, h.fieldPath(T389, at), unknown); }
+if (x === null) {
+if (out === undefined) out = h.copyUpTo(v, "type");
+} else {
+if (typeof x !== "object") { if (out !== undefined) out.type = x; }
+else { const d = h.decodeAt(x, S388, false, false, h.fieldPath(T389, at), unknown); if (out !== undefined) out.type = d; else if (d !== x) { out = h.copyUpTo(v, "type"); out.type = d; } }
 }
 break;
 default:
 unknown.push(h.fieldPath(T376, at, key));
+if (out === undefined) out = h.copyUpTo(v, key);
 }
 }
-return out;
+return out === undefined ? v : out;
 }
 function decode371(v, at, unknown) {
 if (typeof v !== "object" || v === null) return v;
 if (Array.isArray(v)) {
 const n = v.length;
-const out = new Array(n);
+let out;
 for (let i = 0; i < n; i++) {
 const x = v[i];
-if (x === null) out[i] = null;
-else { at.push(i); out[i] = decode372(x, at, unknown); at.pop(); }
+if (x === null) { if (out !== undefined) out[i] = x; }
+else { at.push(i); const d = decode372(x, at, unknown); at.pop(); if (out !== undefined) out[i] = d; else if (d !== x) { out = v.slice(0, i); out[i] = d; } }
 }
-return out;
+return out === undefined ? v : out;
 }
-const out = {};
+let out;
 for (const key in v) {
 const x = v[key];
 unknown.push(h.fieldPath(T390, at, key));
+if (out === undefined) out = h.copyUpTo(v, key);
 }
-return out;
+return out === undefined ? v : out;
 }
 function decode399(v, at, unknown) {
 if (typeof v !== "object" || v === null) return v;
 if (Array.isArray(v)) return h.decodeAt(v, S402, false, false, h.fieldPath(T403, at), unknown);
-const out = {};
+let out;
 for (const key in v) {
 const x = v[key];
 switch (key) {
 case "lastTransitionTime":
-if (x !== null) {
-if (typeof x !== "object") out.lastTransitionTime = x;
-else { out.lastTransitionTime = h.decodeAt(x, S405, false, false, h.fieldPath(T406, at), unknown); }
+if (x === null) {
+if (out === undefined) out = h.copyUpTo(v, "lastTransitionTime");
+} else {
+if (typeof x !== "object") { if (out !== undefined) out.lastTransitionTime = x; }
+else { const d = h.decodeAt(x, S405, false, false, h.fieldPath(T406, at), unknown); if (out !== undefined) out.lastTransitionTime = d; else if (d !== x) { out = h.copyUpTo(v, "lastTransitionTime"); out.lastTransitionTime = d; } }
 }
 break;
 case "message":
-if (x !== null) {
-if (typeof x !== "object") out.message = x;
-else { out.message = h.decodeAt(x, S407, false, false, h.fieldPath(T408, at), unknown); }
+if (x === null) {
+if (out === undefined) out = h.copyUpTo(v, "message");
+} else {
+if (typeof x !== "object") { if (out !== undefined) out.message = x; }
+else { const d = h.decodeAt(x, S407, false, false, h.fieldPath(T408, at), unknown); if (out !== undefined) out.message = d; else if (d !== x) { out = h.copyUpTo(v, "message"); out.message = d; } }
 }
 break;
 case "observedGeneration":
-if (x !== null) {
-if (typeof x !== "object") out.observedGeneration = x;
-else { out.observedGeneration = h.decodeAt(x, S409, false, false, h.fieldPath(T410, at), unknown); }
+if (x === null) {
+if (out === undefined) out = h.copyUpTo(v, "observedGeneration");
+} else {
+if (typeof x !== "object") { if (out !== undefined) out.observedGeneration = x; }
+else { const d = h.decodeAt(x, S409, false, false, h.fieldPath(T410, at), unknown); if (out !== undefined) out.observedGeneration = d; else if (d !== x) { out = h.copyUpTo(v, "observedGeneration"); out.observedGeneration = d; } }
 }
 break;
 case "reason":
-if (x !== null) {
-if (typeof x !== "object") out.reason = x;
-else { out.reason = h.decodeAt(x, S411, false, false, h.fieldPath(T412, at), unknown); }
+if (x === null) {
+if (out === undefined) out = h.copyUpTo(v, "reason");
+} else {
+if (typeof x !== "object") { if (out !== undefined) out.reason = x; }
+else { const d = h.decodeAt(x, S411, false, false, h.fieldPath(T412, at), unknown); if (out !== undefined) out.reason = d; else if (d !== x) { out = h.copyUpTo(v, "reason"); out.reason = d; } }
 }
 break;
 case "status":
-if (x !== null) {
-if (typeof x !== "object") out.status = x;
-else { out.status = h.decodeAt(x, S413, false, false, h.fieldPath(T414, at), unknown); }
+if (x === null) {
+if (out === undefined) out = h.copyUpTo(v, "status");
+} else {
+if (typeof x !== "object") { if (out !== undefined) out.status = x; }
+else { const d = h.decodeAt(x, S413, false, false, h.fieldPath(T414, at), unknown); if (out !== undefined) out.status = d; else if (d !== x) { out = h.copyUpTo(v, "status"); out.status = d; } }
 }
 break;
 case "type":
-if (x !== null) {
-if (typeof x !== "object") out.type = x;
-else { out.type = h.decodeAt(x, S415, false, false, h.fieldPath(T416, at), unknown); }
+if (x === null) {
+if (out === undefined) out = h.copyUpTo(v, "type");
+} else {
+if (typeof x !== "object") { if (out !== undefined) out.type = x; }
+else { const d = h.decodeAt(x, S415, false, false, h.fieldPath(T416, at), unknown); if (out !== undefined) out.type = d; else if (d !== x) { out = h.copyUpTo(v, "type"); out.type = d; } }
 }
 break;
 default:
 unknown.push(h.fieldPath(T403, at, key));
+if (out === undefined) out = h.copyUpTo(v, key);
 }
 }
-return out;
+return out === undefined ? v : out;
 }
 function decode398(v, at, unknown) {
 if (typeof v !== "object" || v === null) return v;
 if (Array.isArray(v)) {
 const n = v.length;
-const out = new Array(n);
+let out;
 for (let i = 0; i < n; i++) {
 const x = v[i];
-if (x === null) out[i] = null;
-else { at.push(i); out[i] = decode399(x, at, unknown); at.pop(); }
+if (x === null) { if (out !== undefined) out[i] = x; }
+else { at.push(i); const d = decode399(x, at, unknown); at.pop(); if (out !== undefined) out[i] = d; else if (d !== x) { out = v.slice(0, i); out[i] = d; } }
 }
-return out;
+return out === undefined ? v : out;
 }
-const out = {};
+let out;
 for (const key in v) {
 const x = v[key];
 unknown.push(h.fieldPath(T417, at, key));
+if (out === undefined) out = h.copyUpTo(v, key);
 }
-return out;
+return out === undefined ? v : out;
 }
 function decode418(v, at, unknown) {
 if (typeof v !== "object" || v === null) return v;
 if (Array.isArray(v)) return h.decodeAt(v, S419, false, false, h.fieldPath(T420, at), unknown);
-const out = {};
+let out;
 for (const key in v) {
 const x = v[key];
 switch (key) {
 case "claimName":
-if (x !== null) {
-if (typeof x !== "object") out.claimName = x;
-else { out.claimName = h.decodeAt(x, S422, false, false, h.fieldPath(T423, at), unknown); }
+if (x === null) {
+if (out === undefined) out = h.copyUpTo(v, "claimName");
+} else {
+if (typeof x !== "object") { if (out !== undefined) out.claimName = x; }
+else { const d = h.decodeAt(x, S422, false, false, h.fieldPath(T423, at), unknown); if (out !== undefined) out.claimName = d; else if (d !== x) { out = h.copyUpTo(v, "claimName"); out.claimName = d; } }
 }
 break;
 case "namespace":
-if (x !== null) {
-if (typeof x !== "object") out.namespace = x;
-else { out.namespace = h.decodeAt(x, S424, false, false, h.fieldPath(T425, at), unknown); }
+if (x === null) {
+if (out === undefined) out = h.copyUpTo(v, "namespace");
+} else {
+if (typeof x !== "object") { if (out !== undefined) out.namespace = x; }
+else { const d = h.decodeAt(x, S424, false, false, h.fieldPath(T425, at), unknown); if (out !== undefined) out.namespace = d; else if (d !== x) { out = h.copyUpTo(v, "namespace"); out.namespace = d; } }
 }
 break;
 default:
 unknown.push(h.fieldPath(T420, at, key));
+if (out === undefined) out = h.copyUpTo(v, key);
 }
 }
-return out;
+return out === undefined ? v : out;
 }
 function decode427(v, at, unknown) {
 if (typeof v !== "object" || v === null) return v;
 if (Array.isArray(v)) return h.decodeAt(v, S429, false, false, h.fieldPath(T430, at), unknown);
-const out = {};
+let out;
 for (const key in v) {
 const x = v[key];
 switch (key) {
 case "name":
-if (x !== null) {
-if (typeof x !== "object") out.name = x;
-else { out.name = h.decodeAt(x, S432, false, false, h.fieldPath(T433, at), unknown); }
+if (x === null) {
+if (out === undefined) out = h.copyUpTo(v, "name");
+} else {
+if (typeof x !== "object") { if (out !== undefined) out.name = x; }
+else { const d = h.decodeAt(x, S432, false, false, h.fieldPath(T433, at), unknown); if (out !== undefined) out.name = d; else if (d !== x) { out = h.copyUpTo(v, "name"); out.name = d; } }
 }
 break;
 case "outcome":
-if (x !== null) {
-if (typeof x !== "object") out.outcome = x;
-else { out.outcome = h.decodeAt(x, S434, false, false, h.fieldPath(T435, at), unknown); }
+if (x === null) {
+if (out === undefined) out = h.copyUpTo(v, "outcome");
+} else {
+if (typeof x !== "object") { if (out !== undefined) out.outcome = x; }
+else { const d = h.decodeAt(x, S434, false, false, h.fieldPath(T435, at), unknown); if (out !== undefined) out.outcome = d; else if (d !== x) { out = h.copyUpTo(v, "outcome"); out.outcome = d; } }
 }
 break;
 default:
 unknown.push(h.fieldPath(T430, at, key));
+if (out === undefined) out = h.copyUpTo(v, key);
 }
 }
-return out;
+return out === undefined ? v : out;
 }
 function decode426(v, at, unknown) {
 if (typeof v !== "object" || v === null) return v;
 if (Array.isArray(v)) {
 const n = v.length;
-const out = new Array(n);
+let out;
 for (let i = 0; i < n; i++) {
 const x = v[i];
-if (x === null) out[i] = null;
-else { at.push(i); out[i] = decode427(x, at, unknown); at.pop(); }
+if (x === null) { if (out !== undefined) out[i] = x; }
+else { at.push(i); const d = decode427(x, at, unknown); at.pop(); if (out !== undefined) out[i] = d; else if (d !== x) { out = v.slice(0, i); out[i] = d; } }
 }
-return out;
+return out === undefined ? v : out;
 }
-const out = {};
+let out;
 for (const key in v) {
 const x = v[key];
 unknown.push(h.fieldPath(T436, at, key));
+if (out === undefined) out = h.copyUpTo(v, key);
 }
-return out;
+return out === undefined ? v : out;
 }
 function decode394(v, at, unknown) {
 if (typeof v !== "object" || v === null) return v;
 if (Array.isArray(v)) return h.decodeAt(v, S396, false, false, h.fieldPath(T397, at), unknown);
-const out = {};
+let out;
 for (const key in v) {
 const x = v[key];
 switch (key) {
 case "conditions":
-if (x !== null) {
-{ out.conditions = decode398(x, at, unknown); }
+if (x === null) {
+if (out === undefined) out = h.copyUpTo(v, "conditions");
+} else {
+{ const d = decode398(x, at, unknown); if (out !== undefined) out.conditions = d; else if (d !== x) { out = h.copyUpTo(v, "conditions"); out.conditions = d; } }
 }
 break;
 case "sandbox":
-if (x !== null) {
-{ out.sandbox = decode418(x, at, unknown); }
+if (x === null) {
+if (out === undefined) out = h.copyUpTo(v, "sandbox");
+} else {
+{ const d = decode418(x, at, unknown); if (out !== undefined) out.sandbox = d; else if (d !== x) { out = h.copyUpTo(v, "sandbox"); out.sandbox = d; } }
 }
 break;
 case "results":
-if (x !== null) {
-{ out.results = decode426(x, at, unknown); }
+if (x === null) {
+if (out === undefined) out = h.copyUpTo(v, "results");
+} else {
+{ const d = decode426(x, at, unknown); if (out !== undefined) out.results = d; else if (d !== x) { out = h.copyUpTo(v, "results"); out.results = d; } }
 }
 break;
 default:
 unknown.push(h.fieldPath(T397, at, key));
+if (out === undefined) out = h.copyUpTo(v, key);
 }
 }
-return out;
+return out === undefined ? v : out;
 }
 function decode441(v, at, unknown) {
 if (typeof v !== "object" || v === null) return v;
 if (Array.isArray(v)) return h.decodeAt(v, S444, false, false, h.fieldPath(T445, at), unknown);
-const out = {};
+let out;
 for (const key in v) {
 const x = v[key];
 switch (key) {
 case "lastTransitionTime":
-if (x !== null) {
-if (typeof x !== "object") out.lastTransitionTime = x;
-else { out.lastTransitionTime = h.decodeAt(x, S447, false, false, h.fieldPath(T448, at), unknown); }
+if (x === null) {
+if (out === undefined) out = h.copyUpTo(v, "lastTransitionTime");
+} else {
+if (typeof x !== "object") { if (out !== undefined) out.lastTransitionTime = x; }
+else { const d = h.decodeAt(x, S447, false, false, h.fieldPath(T448, at), unknown); if (out !== undefined) out.lastTransitionTime = d; else if (d !== x) { out = h.copyUpTo(v, "lastTransitionTime"); out.lastTransitionTime = d; } }
 }
 break;
 case "message":
-if (x !== null) {
-if (typeof x !== "object") out.message = x;
-else { out.message = h.decodeAt(x, S449, false, false, h.fieldPath(T450, at), unknown); }
+if (x === null) {
+if (out === undefined) out = h.copyUpTo(v, "message");
+} else {
+if (typeof x !== "object") { if (out !== undefined) out.message = x; }
+else { const d = h.decodeAt(x, S449, false, false, h.fieldPath(T450, at), unknown); if (out !== undefined) out.message = d; else if (d !== x) { out = h.copyUpTo(v, "message"); out.message = d; } }
 }
 break;
 case "observedGeneration":
-if (x !== null) {
-if (typeof x !== "object") out.observedGeneration = x;
-else { out.observedGeneration = h.decodeAt(x, S451, false, false, h.fieldPath(T452, at), unknown); }
+if (x === null) {
+if (out === undefined) out = h.copyUpTo(v, "observedGeneration");
+} else {
+if (typeof x !== "object") { if (out !== undefined) out.observedGeneration = x; }
+else { const d = h.decodeAt(x, S451, false, false, h.fieldPath(T452, at), unknown); if (out !== undefined) out.observedGeneration = d; else if (d !== x) { out = h.copyUpTo(v, "observedGeneration"); out.observedGeneration = d; } }
 }
 break;
 case "reason":
-if (x !== null) {
-if (typeof x !== "object") out.reason = x;
-else { out.reason = h.decodeAt(x, S453, false, false, h.fieldPath(T454, at), unknown); }
+if (x === null) {
+if (out === undefined) out = h.copyUpTo(v, "reason");
+} else {
+if (typeof x !== "object") { if (out !== undefined) out.reason = x; }
+else { const d = h.decodeAt(x, S453, false, false, h.fieldPath(T454, at), unknown); if (out !== undefined) out.reason = d; else if (d !== x) { out = h.copyUpTo(v, "reason"); out.reason = d; } }
 }
 break;
 case "status":
-if (x !== null) {
-if (typeof x !== "object") out.status = x;
-else { out.status = h.decodeAt(x, S455, false, false, h.fieldPath(T456, at), unknown); }
+if (x === null) {
+if (out === undefined) out = h.copyUpTo(v, "status");
+} else {
+if (typeof x !== "object") { if (out !== undefined) out.status = x; }
+else { const d = h.decodeAt(x, S455, false, false, h.fieldPath(T456, at), unknown); if (out !== undefined) out.status = d; else if (d !== x) { out = h.copyUpTo(v, "status"); out.status = d; } }
 }
 break;
 case "type":
-if (x !== null) {
-if (typeof x !== "object") out.type = x;
-else { out.type = h.decodeAt(x, S457, false, false, h.fieldPath(T458, at), unknown); }
+if (x === null) {
+if (out === undefined) out = h.copyUpTo(v, "type");
+} else {
+if (typeof x !== "object") { if (out !== undefined) out.type = x; }
+else { const d = h.decodeAt(x, S457, false, false, h.fieldPath(T458, at), unknown); if (out !== undefined) out.type = d; else if (d !== x) { out = h.copyUpTo(v, "type"); out.type = d; } }
 }
 break;
 default:
 unknown.push(h.fieldPath(T445, at, key));
+if (out === undefined) out = h.copyUpTo(v, key);
 }
 }
-return out;
+return out === undefined ? v : out;
 }
 function decode440(v, at, unknown) {
 if (typeof v !== "object" || v === null) return v;
 if (Array.isArray(v)) {
 const n = v.length;
-const out = new Array(n);
+let out;
 for (let i = 0; i < n; i++) {
 const x = v[i];
-if (x === null) out[i] = null;
-else { at.push(i); out[i] = decode441(x, at, unknown); at.pop(); }
+if (x === null) { if (out !== undefined) out[i] = x; }
+else { at.push(i); const d = decode441(x, at, unknown); at.pop(); if (out !== undefined) out[i] = d; else if (d !== x) { out = v.slice(0, i); out[i] = d; } }
 }
-return out;
+return out === undefined ? v : out;
 }
-const out = {};
+let out;
 for (const key in v) {
 const x = v[key];
 unknown.push(h.fieldPath(T459, at, key));
+if (out === undefined) out = h.copyUpTo(v, key);
 }
-return out;
+return out === undefined ? v : out;
 }
 function decode460(v, at, unknown) {
 if (typeof v !== "object" || v === null) return v;
 if (Array.isArray(v)) return h.decodeAt(v, S461, false, false, h.fieldPath(T462, at), unknown);
-const out = {};
+let out;
 for (const key in v) {
 const x = v[key];
 switch (key) {
 case "claimName":
-if (x !== null) {
-if (typeof x !== "object") out.claimName = x;
-else { out.claimName = h.decodeAt(x, S464, false, false, h.fieldPath(T465, at), unknown); }
+if (x === null) {
+if (out === undefined) out = h.copyUpTo(v, "claimName");
+} else {
+if (typeof x !== "object") { if (out !== undefined) out.claimName = x; }
+else { const d = h.decodeAt(x, S464, false, false, h.fieldPath(T465, at), unknown); if (out !== undefined) out.claimName = d; else if (d !== x) { out = h.copyUpTo(v, "claimName"); out.claimName = d; } }
 }
 break;
 case "namespace":
-if (x !== null) {
-if (typeof x !== "object") out.namespace = x;
-else { out.namespace = h.decodeAt(x, S466, false, false, h.fieldPath(T467, at), unknown); }
+if (x === null) {
+if (out === undefined) out = h.copyUpTo(v, "namespace");
+} else {
+if (typeof x !== "object") { if (out !== undefined) out.namespace = x; }
+else { const d = h.decodeAt(x, S466, false, false, h.fieldPath(T467, at), unknown); if (out !== undefined) out.namespace = d; else if (d !== x) { out = h.copyUpTo(v, "namespace"); out.namespace = d; } }
 }
 break;
 default:
 unknown.push(h.fieldPath(T462, at, key));
+if (out === undefined) out = h.copyUpTo(v, key);
 }
 }
-return out;
+return out === undefined ? v : out;
 }
 function decode469(v, at, unknown) {
 if (typeof v !== "object" || v === null) return v;
 if (Array.isArray(v)) return h.decodeAt(v, S471, false, false, h.fieldPath(T472, at), unknown);
-const out = {};
+let out;
 for (const key in v) {
 const x = v[key];
 switch (key) {
 case "name":
-if (x !== null) {
-if (typeof x !== "object") out.name = x;
-else { out.name = h.decodeAt(x, S474, false, false, h.fieldPath(T475, at), unknown); }
+if (x === null) {
+if (out === undefined) out = h.copyUpTo(v, "name");
+} else {
+if (typeof x !== "object") { if (out !== undefined) out.name = x; }
+else { const d = h.decodeAt(x, S474, false, false, h.fieldPath(T475, at), unknown); if (out !== undefined) out.name = d; else if (d !== x) { out = h.copyUpTo(v, "name"); out.name = d; } }
 }
 break;
 case "outcome":
-if (x !== null) {
-if (typeof x !== "object") out.outcome = x;
-else { out.outcome = h.decodeAt(x, S476, false, false, h.fieldPath(T477, at), unknown); }
+if (x === null) {
+if (out === undefined) out = h.copyUpTo(v, "outcome");
+} else {
+if (typeof x !== "object") { if (out !== undefined) out.outcome = x; }
+else { const d = h.decodeAt(x, S476, false, false, h.fieldPath(T477, at), unknown); if (out !== undefined) out.outcome = d; else if (d !== x) { out = h.copyUpTo(v, "outcome"); out.outcome = d; } }
 }
 break;
 default:
 unknown.push(h.fieldPath(T472, at, key));
+if (out === undefined) out = h.copyUpTo(v, key);
 }
 }
-return out;
+return out === undefined ? v : out;
 }
 function decode468(v, at, unknown) {
 if (typeof v !== "object" || v === null) return v;
 if (Array.isArray(v)) {
 const n = v.length;
-const out = new Array(n);
+let out;
 for (let i = 0; i < n; i++) {
 const x = v[i];
-if (x === null) out[i] = null;
-else { at.push(i); out[i] = decode469(x, at, unknown); at.pop(); }
+if (x === null) { if (out !== undefined) out[i] = x; }
+else { at.push(i); const d = decode469(x, at, unknown); at.pop(); if (out !== undefined) out[i] = d; else if (d !== x) { out = v.slice(0, i); out[i] = d; } }
 }
-return out;
+return out === undefined ? v : out;
 }
-const out = {};
+let out;
 for (const key in v) {
 const x = v[key];
 unknown.push(h.fieldPath(T478, at, key));
+if (out === undefined) out = h.copyUpTo(v, key);
 }
-return out;
+return out === undefined ? v : out;
 }
 function decode437(v, at, unknown) {
 if (typeof v !== "object" || v === null) return v;
 if (Array.isArray(v)) return h.decodeAt(v, S438, false, false, h.fieldPath(T439, at), unknown);
-const out = {};
+let out;
 for (const key in v) {
 const x = v[key];
 switch (key) {
 case "conditions":
-if (x !== null) {
-{ out.conditions = decode440(x, at, unknown); }
+if (x === null) {
+if (out === undefined) out = h.copyUpTo(v, "conditions");
+} else {
+{ const d = decode440(x, at, unknown); if (out !== undefined) out.conditions = d; else if (d !== x) { out = h.copyUpTo(v, "conditions"); out.conditions = d; } }
 }
 break;
 case "sandbox":
-if (x !== null) {
-{ out.sandbox = decode460(x, at, unknown); }
+if (x === null) {
+if (out === undefined) out = h.copyUpTo(v, "sandbox");
+} else {
+{ const d = decode460(x, at, unknown); if (out !== undefined) out.sandbox = d; else if (d !== x) { out = h.copyUpTo(v, "sandbox"); out.sandbox = d; } }
 }
 break;
 case "results":
-if (x !== null) {
-{ out.results = decode468(x, at, unknown); }
+if (x === null) {
+if (out === undefined) out = h.copyUpTo(v, "results");
+} else {
+{ const d = decode468(x, at, unknown); if (out !== undefined) out.results = d; else if (d !== x) { out = h.copyUpTo(v, "results"); out.results = d; } }
 }
 break;
 case "retryCount":
-if (x !== null) {
-if (typeof x !== "object") out.retryCount = x;
-else { out.retryCount = h.decodeAt(x, S479, false, false, h.fieldPath(T480, at), unknown); }
+if (x === null) {
+if (out === undefined) out = h.copyUpTo(v, "retryCount");
+} else {
+if (typeof x !== "object") { if (out !== undefined) out.retryCount = x; }
+else { const d = h.decodeAt(x, S479, false, false, h.fieldPath(T480, at), unknown); if (out !== undefined) out.retryCount = d; else if (d !== x) { out = h.copyUpTo(v, "retryCount"); out.retryCount = d; } }
 }
 break;
 default:
 unknown.push(h.fieldPath(T439, at, key));
+if (out === undefined) out = h.copyUpTo(v, key);
 }
 }
-return out;
+return out === undefined ? v : out;
 }
 function decode485(v, at, unknown) {
 if (typeof v !== "object" || v === null) return v;
 if (Array.isArray(v)) return h.decodeAt(v, S488, false, false, h.fieldPath(T489, at), unknown);
-const out = {};
+let out;
 for (const key in v) {
 const x = v[key];
 switch (key) {
 case "lastTransitionTime":
-if (x !== null) {
-if (typeof x !== "object") out.lastTransitionTime = x;
-else { out.lastTransitionTime = h.decodeAt(x, S491, false, false, h.fieldPath(T492, at), unknown); }
+if (x === null) {
+if (out === undefined) out = h.copyUpTo(v, "lastTransitionTime");
+} else {
+if (typeof x !== "object") { if (out !== undefined) out.lastTransitionTime = x; }
+else { const d = h.decodeAt(x, S491, false, false, h.fieldPath(T492, at), unknown); if (out !== undefined) out.lastTransitionTime = d; else if (d !== x) { out = h.copyUpTo(v, "lastTransitionTime"); out.lastTransitionTime = d; } }
 }
 break;
 case "message":
-if (x !== null) {
-if (typeof x !== "object") out.message = x;
-else { out.message = h.decodeAt(x, S493, false, false, h.fieldPath(T494, at), unknown); }
+if (x === null) {
+if (out === undefined) out = h.copyUpTo(v, "message");
+} else {
+if (typeof x !== "object") { if (out !== undefined) out.message = x; }
+else { const d = h.decodeAt(x, S493, false, false, h.fieldPath(T494, at), unknown); if (out !== undefined) out.message = d; else if (d !== x) { out = h.copyUpTo(v, "message"); out.message = d; } }
 }
 break;
 case "observedGeneration":
-if (x !== null) {
-if (typeof x !== "object") out.observedGeneration = x;
-else { out.observedGeneration = h.decodeAt(x, S495, false, false, h.fieldPath(T496, at), unknown); }
+if (x === null) {
+if (out === undefined) out = h.copyUpTo(v, "observedGeneration");
+} else {
+if (typeof x !== "object") { if (out !== undefined) out.observedGeneration = x; }
+else { const d = h.decodeAt(x, S495, false, false, h.fieldPath(T496, at), unknown); if (out !== undefined) out.observedGeneration = d; else if (d !== x) { out = h.copyUpTo(v, "observedGeneration"); out.observedGeneration = d; } }
 }
 break;
 case "reason":
-if (x !== null) {
-if (typeof x !== "object") out.reason = x;
-else { out.reason = h.decodeAt(x, S497, false, false, h.fieldPath(T498, at), unknown); }
+if (x === null) {
+if (out === undefined) out = h.copyUpTo(v, "reason");
+} else {
+if (typeof x !== "object") { if (out !== undefined) out.reason = x; }
+else { const d = h.decodeAt(x, S497, false, false, h.fieldPath(T498, at), unknown); if (out !== undefined) out.reason = d; else if (d !== x) { out = h.copyUpTo(v, "reason"); out.reason = d; } }
 }
 break;
 case "status":
-if (x !== null) {
-if (typeof x !== "object") out.status = x;
-else { out.status = h.decodeAt(x, S499, false, false, h.fieldPath(T500, at), unknown); }
+if (x === null) {
+if (out === undefined) out = h.copyUpTo(v, "status");
+} else {
+if (typeof x !== "object") { if (out !== undefined) out.status = x; }
+else { const d = h.decodeAt(x, S499, false, false, h.fieldPath(T500, at), unknown); if (out !== undefined) out.status = d; else if (d !== x) { out = h.copyUpTo(v, "status"); out.status = d; } }
 }
 break;
 case "type":
-if (x !== null) {
-if (typeof x !== "object") out.type = x;
-else { out.type = h.decodeAt(x, S501, false, false, h.fieldPath(T502, at), unknown); }
+if (x === null) {
+if (out === undefined) out = h.copyUpTo(v, "type");
+} else {
+if (typeof x !== "object") { if (out !== undefined) out.type = x; }
+else { const d = h.decodeAt(x, S501, false, false, h.fieldPath(T502, at), unknown); if (out !== undefined) out.type = d; else if (d !== x) { out = h.copyUpTo(v, "type"); out.type = d; } }
 }
 break;
 default:
 unknown.push(h.fieldPath(T489, at, key));
+if (out === undefined) out = h.copyUpTo(v, key);
 }
 }
-return out;
+return out === undefined ? v : out;
 }
 function decode484(v, at, unknown) {
 if (typeof v !== "object" || v === null) return v;
 if (Array.isArray(v)) {
 const n = v.length;
-const out = new Array(n);
+let out;
 for (let i = 0; i < n; i++) {
 const x = v[i];
-if (x === null) out[i] = null;
-else { at.push(i); out[i] = decode485(x, at, unknown); at.pop(); }
+if (x === null) { if (out !== undefined) out[i] = x; }
+else { at.push(i); const d = decode485(x, at, unknown); at.pop(); if (out !== undefined) out[i] = d; else if (d !== x) { out = v.slice(0, i); out[i] = d; } }
 }
-return out;
+return out === undefined ? v : out;
 }
-const out = {};
+let out;
 for (const key in v) {
 const x = v[key];
 unknown.push(h.fieldPath(T503, at, key));
+if (out === undefined) out = h.copyUpTo(v, key);
 }
-return out;
+return out === undefined ? v : out;
 }
 function decode504(v, at, unknown) {
 if (typeof v !== "object" || v === null) return v;
 if (Array.isArray(v)) return h.decodeAt(v, S505, false, false, h.fieldPath(T506, at), unknown);
-const out = {};
+let out;
 for (const key in v) {
 const x = v[key];
 switch (key) {
 case "claimName":
-if (x !== null) {
-if (typeof x !== "object") out.claimName = x;
-else { out.claimName = h.decodeAt(x, S508, false, false, h.fieldPath(T509, at), unknown); }
+if (x === null) {
+if (out === undefined) out = h.copyUpTo(v, "claimName");
+} else {
+if (typeof x !== "object") { if (out !== undefined) out.claimName = x; }
+else { const d = h.decodeAt(x, S508, false, false, h.fieldPath(T509, at), unknown); if (out !== undefined) out.claimName = d; else if (d !== x) { out = h.copyUpTo(v, "claimName"); out.claimName = d; } }
 }
 break;
 case "namespace":
-if (x !== null) {
-if (typeof x !== "object") out.namespace = x;
-else { out.namespace = h.decodeAt(x, S510, false, false, h.fieldPath(T511, at), unknown); }
+if (x === null) {
+if (out === undefined) out = h.copyUpTo(v, "namespace");
+} else {
+if (typeof x !== "object") { if (out !== undefined) out.namespace = x; }
+else { const d = h.decodeAt(x, S510, false, false, h.fieldPath(T511, at), unknown); if (out !== undefined) out.namespace = d; else if (d !== x) { out = h.copyUpTo(v, "namespace"); out.namespace = d; } }
 }
 break;
 default:
 unknown.push(h.fieldPath(T506, at, key));
+if (out === undefined) out = h.copyUpTo(v, key);
 }
 }
-return out;
+return out === undefined ? v : out;
 }
 function decode513(v, at, unknown) {
 if (typeof v !== "object" || v === null) return v;
 if (Array.isArray(v)) return h.decodeAt(v, S515, false, false, h.fieldPath(T516, at), unknown);
-const out = {};
+let out;
 for (const key in v) {
 const x = v[key];
 switch (key) {
 case "name":
-if (x !== null) {
-if (typeof x !== "object") out.name = x;
-else { out.name = h.decodeAt(x, S518, false, false, h.fieldPath(T519, at), unknown); }
+if (x === null) {
+if (out === undefined) out = h.copyUpTo(v, "name");
+} else {
+if (typeof x !== "object") { if (out !== undefined) out.name = x; }
+else { const d = h.decodeAt(x, S518, false, false, h.fieldPath(T519, at), unknown); if (out !== undefined) out.name = d; else if (d !== x) { out = h.copyUpTo(v, "name"); out.name = d; } }
 }
 break;
 case "outcome":
-if (x !== null) {
-if (typeof x !== "object") out.outcome = x;
-else { out.outcome = h.decodeAt(x, S520, false, false, h.fieldPath(T521, at), unknown); }
+if (x === null) {
+if (out === undefined) out = h.copyUpTo(v, "outcome");
+} else {
+if (typeof x !== "object") { if (out !== undefined) out.outcome = x; }
+else { const d = h.decodeAt(x, S520, false, false, h.fieldPath(T521, at), unknown); if (out !== undefined) out.outcome = d; else if (d !== x) { out = h.copyUpTo(v, "outcome"); out.outcome = d; } }
 }
 break;
 default:
 unknown.push(h.fieldPath(T516, at, key));
+if (out === undefined) out = h.copyUpTo(v, key);
 }
 }
-return out;
+return out === undefined ? v : out;
 }
 function decode512(v, at, unknown) {
 if (typeof v !== "object" || v === null) return v;
 if (Array.isArray(v)) {
 const n = v.length;
-const out = new Array(n);
+let out;
 for (let i = 0; i < n; i++) {
 const x = v[i];
-if (x === null) out[i] = null;
-else { at.push(i); out[i] = decode513(x, at, unknown); at.pop(); }
+if (x === null) { if (out !== undefined) out[i] = x; }
+else { at.push(i); const d = decode513(x, at, unknown); at.pop(); if (out !== undefined) out[i] = d; else if (d !== x) { out = v.slice(0, i); out[i] = d; } }
 }
-return out;
+return out === undefined ? v : out;
 }
-const out = {};
+let out;
 for (const key in v) {
 const x = v[key];
 unknown.push(h.fieldPath(T522, at, key));
+if (out === undefined) out = h.copyUpTo(v, key);
 }
-return out;
+return out === undefined ? v : out;
 }
 function decode481(v, at, unknown) {
 if (typeof v !== "object" || v === null) return v;
 if (Array.isArray(v)) return h.decodeAt(v, S482, false, false, h.fieldPath(T483, at), unknown);
-const out = {};
+let out;
 for (const key in v) {
 const x = v[key];
 switch (key) {
 case "conditions":
-if (x !== null) {
-{ out.conditions = decode484(x, at, unknown); }
+if (x === null) {
+if (out === undefined) out = h.copyUpTo(v, "conditions");
+} else {
+{ const d = decode484(x, at, unknown); if (out !== undefined) out.conditions = d; else if (d !== x) { out = h.copyUpTo(v, "conditions"); out.conditions = d; } }
 }
 break;
 case "sandbox":
-if (x !== null) {
-{ out.sandbox = decode504(x, at, unknown); }
+if (x === null) {
+if (out === undefined) out = h.copyUpTo(v, "sandbox");
+} else {
+{ const d = decode504(x, at, unknown); if (out !== undefined) out.sandbox = d; else if (d !== x) { out = h.copyUpTo(v, "sandbox"); out.sandbox = d; } }
 }
 break;
 case "results":
-if (x !== null) {
-{ out.results = decode512(x, at, unknown); }
+if (x === null) {
+if (out === undefined) out = h.copyUpTo(v, "results");
+} else {
+{ const d = decode512(x, at, unknown); if (out !== undefined) out.results = d; else if (d !== x) { out = h.copyUpTo(v, "results"); out.results = d; } }
 }
 break;
 default:
 unknown.push(h.fieldPath(T483, at, key));
+if (out === undefined) out = h.copyUpTo(v, key);
 }
 }
-return out;
+return out === undefined ? v : out;
 }
 function decode527(v, at, unknown) {
 if (typeof v !== "object" || v === null) return v;
 if (Array.isArray(v)) return h.decodeAt(v, S530, false, false, h.fieldPath(T531, at), unknown);
-const out = {};
+let out;
 for (const key in v) {
 const x = v[key];
 switch (key) {
 case "lastTransitionTime":
-if (x !== null) {
-if (typeof x !== "object") out.lastTransitionTime = x;
-else { out.lastTransitionTime = h.decodeAt(x, S533, false, false, h.fieldPath(T534, at), unknown); }
+if (x === null) {
+if (out === undefined) out = h.copyUpTo(v, "lastTransitionTime");
+} else {
+if (typeof x !== "object") { if (out !== undefined) out.lastTransitionTime = x; }
+else { const d = h.decodeAt(x, S533, false, false, h.fieldPath(T534, at), unknown); if (out !== undefined) out.lastTransitionTime = d; else if (d !== x) { out = h.copyUpTo(v, "lastTransitionTime"); out.lastTransitionTime = d; } }
 }
 break;
 case "message":
-if (x !== null) {
-if (typeof x !== "object") out.message = x;
-else { out.message = h.decodeAt(x, S535, false, false, h.fieldPath(T536, at), unknown); }
+if (x === null) {
+if (out === undefined) out = h.copyUpTo(v, "message");
+} else {
+if (typeof x !== "object") { if (out !== undefined) out.message = x; }
+else { const d = h.decodeAt(x, S535, false, false, h.fieldPath(T536, at), unknown); if (out !== undefined) out.message = d; else if (d !== x) { out = h.copyUpTo(v, "message"); out.message = d; } }
 }
 break;
 case "observedGeneration":
-if (x !== null) {
-if (typeof x !== "object") out.observedGeneration = x;
-else { out.observedGeneration = h.decodeAt(x, S537, false, false, h.fieldPath(T538, at), unknown); }
+if (x === null) {
+if (out === undefined) out = h.copyUpTo(v, "observedGeneration");
+} else {
+if (typeof x !== "object") { if (out !== undefined) out.observedGeneration = x; }
+else { const d = h.decodeAt(x, S537, false, false, h.fieldPath(T538, at), unknown); if (out !== undefined) out.observedGeneration = d; else if (d !== x) { out = h.copyUpTo(v, "observedGeneration"); out.observedGeneration = d; } }
 }
 break;
 case "reason":
-if (x !== null) {
-if (typeof x !== "object") out.reason = x;
-else { out.reason = h.decodeAt(x, S539, false, false, h.fieldPath(T540, at), unknown); }
+if (x === null) {
+if (out === undefined) out = h.copyUpTo(v, "reason");
+} else {
+if (typeof x !== "object") { if (out !== undefined) out.reason = x; }
+else { const d = h.decodeAt(x, S539, false, false, h.fieldPath(T540, at), unknown); if (out !== undefined) out.reason = d; else if (d !== x) { out = h.copyUpTo(v, "reason"); out.reason = d; } }
 }
 break;
 case "status":
-if (x !== null) {
-if (typeof x !== "object") out.status = x;
-else { out.status = h.decodeAt(x, S541, false, false, h.fieldPath(T542, at), unknown); }
+if (x === null) {
+if (out === undefined) out = h.copyUpTo(v, "status");
+} else {
+if (typeof x !== "object") { if (out !== undefined) out.status = x; }
+else { const d = h.decodeAt(x, S541, false, false, h.fieldPath(T542, at), unknown); if (out !== undefined) out.status = d; else if (d !== x) { out = h.copyUpTo(v, "status"); out.status = d; } }
 }
 break;
 case "type":
-if (x !== null) {
-if (typeof x !== "object") out.type = x;
-else { out.type = h.decodeAt(x, S543, false, false, h.fieldPath(T544, at), unknown); }
+if (x === null) {
+if (out === undefined) out = h.copyUpTo(v, "type");
+} else {
+if (typeof x !== "object") { if (out !== undefined) out.type = x; }
+else { const d = h.decodeAt(x, S543, false, false, h.fieldPath(T544, at), unknown); if (out !== undefined) out.type = d; else if (d !== x) { out = h.copyUpTo(v, "type"); out.type = d; } }
 }
 break;
 default:
 unknown.push(h.fieldPath(T531, at, key));
+if (out === undefined) out = h.copyUpTo(v, key);
 }
 }
-return out;
+return out === undefined ? v : out;
 }
 function decode526(v, at, unknown) {
 if (typeof v !== "object" || v === null) return v;
 if (Array.isArray(v)) {
 const n = v.length;
-const out = new Array(n);
+let out;
 for (let i = 0; i < n; i++) {
 const x = v[i];
-if (x === null) out[i] = null;
-else { at.push(i); out[i] = decode527(x, at, unknown); at.pop(); }
+if (x === null) { if (out !== undefined) out[i] = x; }
+else { at.push(i); const d = decode527(x, at, unknown); at.pop(); if (out !== undefined) out[i] = d; else if (d !== x) { out = v.slice(0, i); out[i] = d; } }
 }
-return out;
+return out === undefined ? v : out;
 }
-const out = {};
+let out;
 for (const key in v) {
 const x = v[key];
 unknown.push(h.fieldPath(T545, at, key));
+if (out === undefined) out = h.copyUpTo(v, key);
 }
-return out;
+return out === undefined ? v : out;
 }
 function decode546(v, at, unknown) {
 if (typeof v !== "object" || v === null) return v;
 if (Array.isArray(v)) return h.decodeAt(v, S547, false, false, h.fieldPath(T548, at), unknown);
-const out = {};
+let out;
 for (const key in v) {
 const x = v[key];
 switch (key) {
 case "claimName":
-if (x !== null) {
-if (typeof x !== "object") out.claimName = x;
-else { out.claimName = h.decodeAt(x, S550, false, false, h.fieldPath(T551, at), unknown); }
+if (x === null) {
+if (out === undefined) out = h.copyUpTo(v, "claimName");
+} else {
+if (typeof x !== "object") { if (out !== undefined) out.claimName = x; }
+else { const d = h.decodeAt(x, S550, false, false, h.fieldPath(T551, at), unknown); if (out !== undefined) out.claimName = d; else if (d !== x) { out = h.copyUpTo(v, "claimName"); out.claimName = d; } }
 }
 break;
 case "namespace":
-if (x !== null) {
-if (typeof x !== "object") out.namespace = x;
-else { out.namespace = h.decodeAt(x, S552, false, false, h.fieldPath(T553, at), unknown); }
+if (x === null) {
+if (out === undefined) out = h.copyUpTo(v, "namespace");
+} else {
+if (typeof x !== "object") { if (out !== undefined) out.namespace = x; }
+else { const d = h.decodeAt(x, S552, false, false, h.fieldPath(T553, at), unknown); if (out !== undefined) out.namespace = d; else if (d !== x) { out = h.copyUpTo(v, "namespace"); out.namespace = d; } }
 }
 break;
 default:
 unknown.push(h.fieldPath(T548, at, key));
+if (out === undefined) out = h.copyUpTo(v, key);
 }
 }
-return out;
+return out === undefined ? v : out;
 }
 function decode555(v, at, unknown) {
 if (typeof v !== "object" || v === null) return v;
 if (Array.isArray(v)) return h.decodeAt(v, S557, false, false, h.fieldPath(T558, at), unknown);
-const out = {};
+let out;
 for (const key in v) {
 const x = v[key];
 switch (key) {
 case "name":
-if (x !== null) {
-if (typeof x !== "object") out.name = x;
-else { out.name = h.decodeAt(x, S560, false, false, h.fieldPath(T561, at), unknown); }
+if (x === null) {
+if (out === undefined) out = h.copyUpTo(v, "name");
+} else {
+if (typeof x !== "object") { if (out !== undefined) out.name = x; }
+else { const d = h.decodeAt(x, S560, false, false, h.fieldPath(T561, at), unknown); if (out !== undefined) out.name = d; else if (d !== x) { out = h.copyUpTo(v, "name"); out.name = d; } }
 }
 break;
 case "outcome":
-if (x !== null) {
-if (typeof x !== "object") out.outcome = x;
-else { out.outcome = h.decodeAt(x, S562, false, false, h.fieldPath(T563, at), unknown); }
+if (x === null) {
+if (out === undefined) out = h.copyUpTo(v, "outcome");
+} else {
+if (typeof x !== "object") { if (out !== undefined) out.outcome = x; }
+else { const d = h.decodeAt(x, S562, false, false, h.fieldPath(T563, at), unknown); if (out !== undefined) out.outcome = d; else if (d !== x) { out = h.copyUpTo(v, "outcome"); out.outcome = d; } }
 }
 break;
 default:
 unknown.push(h.fieldPath(T558, at, key));
+if (out === undefined) out = h.copyUpTo(v, key);
 }
 }
-return out;
+return out === undefined ? v : out;
 }
 function decode554(v, at, unknown) {
 if (typeof v !== "object" || v === null) return v;
 if (Array.isArray(v)) {
 const n = v.length;
-const out = new Array(n);
+let out;
 for (let i = 0; i < n; i++) {
 const x = v[i];
-if (x === null) out[i] = null;
-else { at.push(i); out[i] = decode555(x, at, unknown); at.pop(); }
+if (x === null) { if (out !== undefined) out[i] = x; }
+else { at.push(i); const d = decode555(x, at, unknown); at.pop(); if (out !== undefined) out[i] = d; else if (d !== x) { out = v.slice(0, i); out[i] = d; } }
 }
-return out;
+return out === undefined ? v : out;
 }
-const out = {};
+let out;
 for (const key in v) {
 const x = v[key];
 unknown.push(h.fieldPath(T564, at, key));
+if (out === undefined) out = h.copyUpTo(v, key);
 }
-return out;
+return out === undefined ? v : out;
 }
 function decode523(v, at, unknown) {
 if (typeof v !== "object" || v === null) return v;
 if (Array.isArray(v)) return h.decodeAt(v, S524, false, false, h.fieldPath(T525, at), unknown);
-const out = {};
+let out;
 for (const key in v) {
 const x = v[key];
 switch (key) {
 case "conditions":
-if (x !== null) {
-{ out.conditions = decode526(x, at, unknown); }
+if (x === null) {
+if (out === undefined) out = h.copyUpTo(v, "conditions");
+} else {
+{ const d = decode526(x, at, unknown); if (out !== undefined) out.conditions = d; else if (d !== x) { out = h.copyUpTo(v, "conditions"); out.conditions = d; } }
 }
 break;
 case "sandbox":
-if (x !== null) {
-{ out.sandbox = decode546(x, at, unknown); }
+if (x === null) {
+if (out === undefined) out = h.copyUpTo(v, "sandbox");
+} else {
+{ const d = decode546(x, at, unknown); if (out !== undefined) out.sandbox = d; else if (d !== x) { out = h.copyUpTo(v, "sandbox"); out.sandbox = d; } }
 }
 break;
 case "results":
-if (x !== null) {
-{ out.results = decode554(x, at, unknown); }
+if (x === null) {
+if (out === undefined) out = h.copyUpTo(v, "results");
+} else {
+{ const d = decode554(x, at, unknown); if (out !== undefined) out.results = d; else if (d !== x) { out = h.copyUpTo(v, "results"); out.results = d; } }
 }
 break;
 default:
 unknown.push(h.fieldPath(T525, at, key));
+if (out === undefined) out = h.copyUpTo(v, key);
 }
 }
-return out;
+return out === undefined ? v : out;
 }
 function decode391(v, at, unknown) {
 if (typeof v !== "object" || v === null) return v;
 if (Array.isArray(v)) return h.decodeAt(v, S392, false, false, h.fieldPath(T393, at), unknown);
-const out = {};
+let out;
 for (const key in v) {
 const x = v[key];
 switch (key) {
 case "analysis":
-if (x !== null) {
-{ out.analysis = decode394(x, at, unknown); }
+if (x === null) {
+if (out === undefined) out = h.copyUpTo(v, "analysis");
+} else {
+{ const d = decode394(x, at, unknown); if (out !== undefined) out.analysis = d; else if (d !== x) { out = h.copyUpTo(v, "analysis"); out.analysis = d; } }
 }
 break;
 case "execution":
-if (x !== null) {
-{ out.execution = decode437(x, at, unknown); }
+if (x === null) {
+if (out === undefined) out = h.copyUpTo(v, "execution");
+} else {
+{ const d = decode437(x, at, unknown); if (out !== undefined) out.execution = d; else if (d !== x) { out = h.copyUpTo(v, "execution"); out.execution = d; } }
 }
 break;
 case "verification":
-if (x !== null) {
-{ out.verification = decode481(x, at, unknown); }
+if (x === null) {
+if (out === undefined) out = h.copyUpTo(v, "verification");
+} else {
+{ const d = decode481(x, at, unknown); if (out !== undefined) out.verification = d; else if (d !== x) { out = h.copyUpTo(v, "verification"); out.verification = d; } }
 }
 break;
 case "escalation":
-if (x !== null) {
-{ out.escalation = decode523(x, at, unknown); }
+if (x === null) {
+if (out === undefined) out = h.copyUpTo(v, "escalation");
+} else {
+{ const d = decode523(x, at, unknown); if (out !== undefined) out.escalation = d; else if (d !== x) { out = h.copyUpTo(v, "escalation"); out.escalation = d; } }
 }
 break;
 default:
 unknown.push(h.fieldPath(T393, at, key));
+if (out === undefined) out = h.copyUpTo(v, key);
 }
 }
-return out;
+return out === undefined ? v : out;
 }
 function decode368(v, at, unknown) {
 if (typeof v !== "object" || v === null) return v;
 if (Array.isArray(v)) return h.decodeAt(v, S369, false, false, h.fieldPath(T370, at), unknown);
-const out = {};
+let out;
 for (const key in v) {
 const x = v[key];
 switch (key) {
 case "conditions":
-if (x !== null) {
-{ out.conditions = decode371(x, at, unknown); }
+if (x === null) {
+if (out === undefined) out = h.copyUpTo(v, "conditions");
+} else {
+{ const d = decode371(x, at, unknown); if (out !== undefined) out.conditions = d; else if (d !== x) { out = h.copyUpTo(v, "conditions"); out.conditions = d; } }
 }
 break;
 case "steps":
-if (x !== null) {
-{ out.steps = decode391(x, at, unknown); }
+if (x === null) {
+if (out === undefined) out = h.copyUpTo(v, "steps");
+} else {
+{ const d = decode391(x, at, unknown); if (out !== undefined) out.steps = d; else if (d !== x) { out = h.copyUpTo(v, "steps"); out.steps = d; } }
 }
 break;
 default:
 unknown.push(h.fieldPath(T370, at, key));
+if (out === undefined) out = h.copyUpTo(v, key);
 }
 }
-return out;
+return out === undefined ? v : out;
 }
 function decode1(v, at, unknown) {
 if (typeof v !== "object" || v === null) return v;
 if (Array.isArray(v)) return h.decodeAt(v, schema, true, false, h.fieldPath(T2, at), unknown);
-const out = {};
+let out;
 for (const key in v) {
 const x = v[key];
 switch (key) {
 case "apiVersion":
-if (x !== null) {
-out.apiVersion = typeof x === "object" ? h.copy(x) : x;
+if (x === null) {
+if (out === undefined) out = h.copyUpTo(v, "apiVersion");
+} else {
+if (out !== undefined) out.apiVersion = x;
 }
 break;
 case "kind":
-if (x !== null) {
-out.kind = typeof x === "object" ? h.copy(x) : x;
+if (x === null) {
+if (out === undefined) out = h.copyUpTo(v, "kind");
+} else {
+if (out !== undefined) out.kind = x;
 }
 break;
 case "metadata": {
 const meta = x === null ? undefined : h.decodeMetadata(x, unknown);
-if (meta !== undefined) out.metadata = meta;
+if (meta === x) { if (out !== undefined) out.metadata = x; } else if (meta === undefined) { if (out === undefined) out = h.copyUpTo(v, "metadata"); } else { if (out === undefined) out = h.copyUpTo(v, "metadata"); out.metadata = meta; }
 break;
 }
 case "spec":
-if (x !== null) {
-{ out.spec = decode3(x, at, unknown); }
+if (x === null) {
+if (out === undefined) out = h.copyUpTo(v, "spec");
+} else {
+{ const d = decode3(x, at, unknown); if (out !== undefined) out.spec = d; else if (d !== x) { out = h.copyUpTo(v, "spec"); out.spec = d; } }
 }
 break;
 case "status":
-if (x !== null) {
-{ out.status = decode368(x, at, unknown); }
+if (x === null) {
+if (out === undefined) out = h.copyUpTo(v, "status");
+} else {
+{ const d = decode368(x, at, unknown); if (out !== undefined) out.status = d; else if (d !== x) { out = h.copyUpTo(v, "status"); out.status = d; } }
 }
 break;
 default:
 unknown.push(h.fieldPath(T2, at, key));
+if (out === undefined) out = h.copyUpTo(v, key);
 }
 }
-return out;
+return out === undefined ? v : out;
 }
 function lists568(v, at, errors) {
 if (Array.isArray(v)) {
@@ -16198,339 +17014,404 @@ const R168 = h.entry(rules[11], false, [], "string");
 function decode18(v, at, unknown) {
 if (typeof v !== "object" || v === null) return v;
 if (Array.isArray(v)) return h.decodeAt(v, S19, false, false, h.fieldPath(T20, at), unknown);
-const out = {};
+let out;
 for (const key in v) {
 const x = v[key];
 switch (key) {
 case "agent":
-if (x !== null) {
-if (typeof x !== "object") out.agent = x;
-else { out.agent = h.decodeAt(x, S22, false, false, h.fieldPath(T23, at), unknown); }
+if (x === null) {
+if (out === undefined) out = h.copyUpTo(v, "agent");
+} else {
+if (typeof x !== "object") { if (out !== undefined) out.agent = x; }
+else { const d = h.decodeAt(x, S22, false, false, h.fieldPath(T23, at), unknown); if (out !== undefined) out.agent = d; else if (d !== x) { out = h.copyUpTo(v, "agent"); out.agent = d; } }
 }
 break;
 default:
 unknown.push(h.fieldPath(T20, at, key));
+if (out === undefined) out = h.copyUpTo(v, key);
 }
 }
-return out;
+return out === undefined ? v : out;
 }
 function decode24(v, at, unknown) {
 if (typeof v !== "object" || v === null) return v;
 if (Array.isArray(v)) return h.decodeAt(v, S25, false, false, h.fieldPath(T26, at), unknown);
-const out = {};
+let out;
 for (const key in v) {
 const x = v[key];
 switch (key) {
 case "agent":
-if (x !== null) {
-if (typeof x !== "object") out.agent = x;
-else { out.agent = h.decodeAt(x, S28, false, false, h.fieldPath(T29, at), unknown); }
+if (x === null) {
+if (out === undefined) out = h.copyUpTo(v, "agent");
+} else {
+if (typeof x !== "object") { if (out !== undefined) out.agent = x; }
+else { const d = h.decodeAt(x, S28, false, false, h.fieldPath(T29, at), unknown); if (out !== undefined) out.agent = d; else if (d !== x) { out = h.copyUpTo(v, "agent"); out.agent = d; } }
 }
 break;
 case "option":
-if (x !== null) {
-if (typeof x !== "object") out.option = x;
-else { out.option = h.decodeAt(x, S30, false, false, h.fieldPath(T31, at), unknown); }
+if (x === null) {
+if (out === undefined) out = h.copyUpTo(v, "option");
+} else {
+if (typeof x !== "object") { if (out !== undefined) out.option = x; }
+else { const d = h.decodeAt(x, S30, false, false, h.fieldPath(T31, at), unknown); if (out !== undefined) out.option = d; else if (d !== x) { out = h.copyUpTo(v, "option"); out.option = d; } }
 }
 break;
 case "maxAttempts":
-if (x !== null) {
-if (typeof x !== "object") out.maxAttempts = x;
-else { out.maxAttempts = h.decodeAt(x, S32, false, false, h.fieldPath(T33, at), unknown); }
+if (x === null) {
+if (out === undefined) out = h.copyUpTo(v, "maxAttempts");
+} else {
+if (typeof x !== "object") { if (out !== undefined) out.maxAttempts = x; }
+else { const d = h.decodeAt(x, S32, false, false, h.fieldPath(T33, at), unknown); if (out !== undefined) out.maxAttempts = d; else if (d !== x) { out = h.copyUpTo(v, "maxAttempts"); out.maxAttempts = d; } }
 }
 break;
 default:
 unknown.push(h.fieldPath(T26, at, key));
+if (out === undefined) out = h.copyUpTo(v, key);
 }
 }
-return out;
+return out === undefined ? v : out;
 }
 function decode34(v, at, unknown) {
 if (typeof v !== "object" || v === null) return v;
 if (Array.isArray(v)) return h.decodeAt(v, S35, false, false, h.fieldPath(T36, at), unknown);
-const out = {};
+let out;
 for (const key in v) {
 const x = v[key];
 switch (key) {
 case "agent":
-if (x !== null) {
-if (typeof x !== "object") out.agent = x;
-else { out.agent = h.decodeAt(x, S38, false, false, h.fieldPath(T39, at), unknown); }
+if (x === null) {
+if (out === undefined) out = h.copyUpTo(v, "agent");
+} else {
+if (typeof x !== "object") { if (out !== undefined) out.agent = x; }
+else { const d = h.decodeAt(x, S38, false, false, h.fieldPath(T39, at), unknown); if (out !== undefined) out.agent = d; else if (d !== x) { out = h.copyUpTo(v, "agent"); out.agent = d; } }
 }
 break;
 default:
 unknown.push(h.fieldPath(T36, at, key));
+if (out === undefined) out = h.copyUpTo(v, key);
 }
 }
-return out;
+return out === undefined ? v : out;
 }
 function decode40(v, at, unknown) {
 if (typeof v !== "object" || v === null) return v;
 if (Array.isArray(v)) return h.decodeAt(v, S41, false, false, h.fieldPath(T42, at), unknown);
-const out = {};
+let out;
 for (const key in v) {
 const x = v[key];
 switch (key) {
 case "agent":
-if (x !== null) {
-if (typeof x !== "object") out.agent = x;
-else { out.agent = h.decodeAt(x, S44, false, false, h.fieldPath(T45, at), unknown); }
+if (x === null) {
+if (out === undefined) out = h.copyUpTo(v, "agent");
+} else {
+if (typeof x !== "object") { if (out !== undefined) out.agent = x; }
+else { const d = h.decodeAt(x, S44, false, false, h.fieldPath(T45, at), unknown); if (out !== undefined) out.agent = d; else if (d !== x) { out = h.copyUpTo(v, "agent"); out.agent = d; } }
 }
 break;
 default:
 unknown.push(h.fieldPath(T42, at, key));
+if (out === undefined) out = h.copyUpTo(v, key);
 }
 }
-return out;
+return out === undefined ? v : out;
 }
 function decode8(v, at, unknown) {
 if (typeof v !== "object" || v === null) return v;
 if (Array.isArray(v)) return h.decodeAt(v, S11, false, false, h.fieldPath(T12, at), unknown);
-const out = {};
+let out;
 for (const key in v) {
 const x = v[key];
 switch (key) {
 case "type":
-if (x !== null) {
-if (typeof x !== "object") out.type = x;
-else { out.type = h.decodeAt(x, S14, false, false, h.fieldPath(T15, at), unknown); }
+if (x === null) {
+if (out === undefined) out = h.copyUpTo(v, "type");
+} else {
+if (typeof x !== "object") { if (out !== undefined) out.type = x; }
+else { const d = h.decodeAt(x, S14, false, false, h.fieldPath(T15, at), unknown); if (out !== undefined) out.type = d; else if (d !== x) { out = h.copyUpTo(v, "type"); out.type = d; } }
 }
 break;
 case "decision":
-if (x !== null) {
-if (typeof x !== "object") out.decision = x;
-else { out.decision = h.decodeAt(x, S16, false, false, h.fieldPath(T17, at), unknown); }
+if (x === null) {
+if (out === undefined) out = h.copyUpTo(v, "decision");
+} else {
+if (typeof x !== "object") { if (out !== undefined) out.decision = x; }
+else { const d = h.decodeAt(x, S16, false, false, h.fieldPath(T17, at), unknown); if (out !== undefined) out.decision = d; else if (d !== x) { out = h.copyUpTo(v, "decision"); out.decision = d; } }
 }
 break;
 case "analysis":
-if (x !== null) {
-{ out.analysis = decode18(x, at, unknown); }
+if (x === null) {
+if (out === undefined) out = h.copyUpTo(v, "analysis");
+} else {
+{ const d = decode18(x, at, unknown); if (out !== undefined) out.analysis = d; else if (d !== x) { out = h.copyUpTo(v, "analysis"); out.analysis = d; } }
 }
 break;
 case "execution":
-if (x !== null) {
-{ out.execution = decode24(x, at, unknown); }
+if (x === null) {
+if (out === undefined) out = h.copyUpTo(v, "execution");
+} else {
+{ const d = decode24(x, at, unknown); if (out !== undefined) out.execution = d; else if (d !== x) { out = h.copyUpTo(v, "execution"); out.execution = d; } }
 }
 break;
 case "verification":
-if (x !== null) {
-{ out.verification = decode34(x, at, unknown); }
+if (x === null) {
+if (out === undefined) out = h.copyUpTo(v, "verification");
+} else {
+{ const d = decode34(x, at, unknown); if (out !== undefined) out.verification = d; else if (d !== x) { out = h.copyUpTo(v, "verification"); out.verification = d; } }
 }
 break;
 case "escalation":
-if (x !== null) {
-{ out.escalation = decode40(x, at, unknown); }
+if (x === null) {
+if (out === undefined) out = h.copyUpTo(v, "escalation");
+} else {
+{ const d = decode40(x, at, unknown); if (out !== undefined) out.escalation = d; else if (d !== x) { out = h.copyUpTo(v, "escalation"); out.escalation = d; } }
 }
 break;
 default:
 unknown.push(h.fieldPath(T12, at, key));
+if (out === undefined) out = h.copyUpTo(v, key);
 }
 }
-return out;
+return out === undefined ? v : out;
 }
 function decode7(v, at, unknown) {
 if (typeof v !== "object" || v === null) return v;
 if (Array.isArray(v)) {
 const n = v.length;
-const out = new Array(n);
+let out;
 for (let i = 0; i < n; i++) {
 const x = v[i];
-if (x === null) out[i] = null;
-else { at.push(i); out[i] = decode8(x, at, unknown); at.pop(); }
+if (x === null) { if (out !== undefined) out[i] = x; }
+else { at.push(i); const d = decode8(x, at, unknown); at.pop(); if (out !== undefined) out[i] = d; else if (d !== x) { out = v.slice(0, i); out[i] = d; } }
 }
-return out;
+return out === undefined ? v : out;
 }
-const out = {};
+let out;
 for (const key in v) {
 const x = v[key];
 unknown.push(h.fieldPath(T46, at, key));
+if (out === undefined) out = h.copyUpTo(v, key);
 }
-return out;
+return out === undefined ? v : out;
 }
 function decode3(v, at, unknown) {
 if (typeof v !== "object" || v === null) return v;
 if (Array.isArray(v)) return h.decodeAt(v, S5, false, false, h.fieldPath(T6, at), unknown);
-const out = {};
+let out;
 for (const key in v) {
 const x = v[key];
 switch (key) {
 case "stages":
-if (x !== null) {
-{ out.stages = decode7(x, at, unknown); }
+if (x === null) {
+if (out === undefined) out = h.copyUpTo(v, "stages");
+} else {
+{ const d = decode7(x, at, unknown); if (out !== undefined) out.stages = d; else if (d !== x) { out = h.copyUpTo(v, "stages"); out.stages = d; } }
 }
 break;
 default:
 unknown.push(h.fieldPath(T6, at, key));
+if (out === undefined) out = h.copyUpTo(v, key);
 }
 }
-return out;
+return out === undefined ? v : out;
 }
 function decode57(v, at, unknown) {
 if (typeof v !== "object" || v === null) return v;
 if (Array.isArray(v)) return h.decodeAt(v, S60, false, false, h.fieldPath(T61, at), unknown);
-const out = {};
+let out;
 for (const key in v) {
 const x = v[key];
 switch (key) {
 case "lastTransitionTime":
-if (x !== null) {
-if (typeof x !== "object") out.lastTransitionTime = x;
-else { out.lastTransitionTime = h.decodeAt(x, S63, false, false, h.fieldPath(T64, at), unknown); }
+if (x === null) {
+if (out === undefined) out = h.copyUpTo(v, "lastTransitionTime");
+} else {
+if (typeof x !== "object") { if (out !== undefined) out.lastTransitionTime = x; }
+else { const d = h.decodeAt(x, S63, false, false, h.fieldPath(T64, at), unknown); if (out !== undefined) out.lastTransitionTime = d; else if (d !== x) { out = h.copyUpTo(v, "lastTransitionTime"); out.lastTransitionTime = d; } }
 }
 break;
 case "message":
-if (x !== null) {
-if (typeof x !== "object") out.message = x;
-else { out.message = h.decodeAt(x, S65, false, false, h.fieldPath(T66, at), unknown); }
+if (x === null) {
+if (out === undefined) out = h.copyUpTo(v, "message");
+} else {
+if (typeof x !== "object") { if (out !== undefined) out.message = x; }
+else { const d = h.decodeAt(x, S65, false, false, h.fieldPath(T66, at), unknown); if (out !== undefined) out.message = d; else if (d !== x) { out = h.copyUpTo(v, "message"); out.message = d; } }
 }
 break;
 case "observedGeneration":
-if (x !== null) {
-if (typeof x !== "object") out.observedGeneration = x;
-else { out.observedGeneration = h.decodeAt(x, S67, false, false, h.fieldPath(T68, at), unknown); }
+if (x === null) {
+if (out === undefined) out = h.copyUpTo(v, "observedGeneration");
+} else {
+if (typeof x !== "object") { if (out !== undefined) out.observedGeneration = x; }
+else { const d = h.decodeAt(x, S67, false, false, h.fieldPath(T68, at), unknown); if (out !== undefined) out.observedGeneration = d; else if (d !== x) { out = h.copyUpTo(v, "observedGeneration"); out.observedGeneration = d; } }
 }
 break;
 case "reason":
-if (x !== null) {
-if (typeof x !== "object") out.reason = x;
-else { out.reason = h.decodeAt(x, S69, false, false, h.fieldPath(T70, at), unknown); }
+if (x === null) {
+if (out === undefined) out = h.copyUpTo(v, "reason");
+} else {
+if (typeof x !== "object") { if (out !== undefined) out.reason = x; }
+else { const d = h.decodeAt(x, S69, false, false, h.fieldPath(T70, at), unknown); if (out !== undefined) out.reason = d; else if (d !== x) { out = h.copyUpTo(v, "reason"); out.reason = d; } }
 }
 break;
 case "status":
-if (x !== null) {
-if (typeof x !== "object") out.status = x;
-else { out.status = h.decodeAt(x, S71, false, false, h.fieldPath(T72, at), unknown); }
+if (x === null) {
+if (out === undefined) out = h.copyUpTo(v, "status");
+} else {
+if (typeof x !== "object") { if (out !== undefined) out.status = x; }
+else { const d = h.decodeAt(x, S71, false, false, h.fieldPath(T72, at), unknown); if (out !== undefined) out.status = d; else if (d !== x) { out = h.copyUpTo(v, "status"); out.status = d; } }
 }
 break;
 case "type":
-if (x !== null) {
-if (typeof x !== "object") out.type = x;
-else { out.type = h.decodeAt(x, S73, false, false, h.fieldPath(T74, at), unknown); }
+if (x === null) {
+if (out === undefined) out = h.copyUpTo(v, "type");
+} else {
+if (typeof x !== "object") { if (out !== undefined) out.type = x; }
+else { const d = h.decodeAt(x, S73, false, false, h.fieldPath(T74, at), unknown); if (out !== undefined) out.type = d; else if (d !== x) { out = h.copyUpTo(v, "type"); out.type = d; } }
 }
 break;
 default:
 unknown.push(h.fieldPath(T61, at, key));
+if (out === undefined) out = h.copyUpTo(v, key);
 }
 }
-return out;
+return out === undefined ? v : out;
 }
 function decode56(v, at, unknown) {
 if (typeof v !== "object" || v === null) return v;
 if (Array.isArray(v)) {
 const n = v.length;
-const out = new Array(n);
+let out;
 for (let i = 0; i < n; i++) {
 const x = v[i];
-if (x === null) out[i] = null;
-else { at.push(i); out[i] = decode57(x, at, unknown); at.pop(); }
+if (x === null) { if (out !== undefined) out[i] = x; }
+else { at.push(i); const d = decode57(x, at, unknown); at.pop(); if (out !== undefined) out[i] = d; else if (d !== x) { out = v.slice(0, i); out[i] = d; } }
 }
-return out;
+return out === undefined ? v : out;
 }
-const out = {};
+let out;
 for (const key in v) {
 const x = v[key];
 unknown.push(h.fieldPath(T75, at, key));
+if (out === undefined) out = h.copyUpTo(v, key);
 }
-return out;
+return out === undefined ? v : out;
 }
 function decode51(v, at, unknown) {
 if (typeof v !== "object" || v === null) return v;
 if (Array.isArray(v)) return h.decodeAt(v, S54, false, false, h.fieldPath(T55, at), unknown);
-const out = {};
+let out;
 for (const key in v) {
 const x = v[key];
 switch (key) {
 case "conditions":
-if (x !== null) {
-{ out.conditions = decode56(x, at, unknown); }
+if (x === null) {
+if (out === undefined) out = h.copyUpTo(v, "conditions");
+} else {
+{ const d = decode56(x, at, unknown); if (out !== undefined) out.conditions = d; else if (d !== x) { out = h.copyUpTo(v, "conditions"); out.conditions = d; } }
 }
 break;
 case "name":
-if (x !== null) {
-if (typeof x !== "object") out.name = x;
-else { out.name = h.decodeAt(x, S76, false, false, h.fieldPath(T77, at), unknown); }
+if (x === null) {
+if (out === undefined) out = h.copyUpTo(v, "name");
+} else {
+if (typeof x !== "object") { if (out !== undefined) out.name = x; }
+else { const d = h.decodeAt(x, S76, false, false, h.fieldPath(T77, at), unknown); if (out !== undefined) out.name = d; else if (d !== x) { out = h.copyUpTo(v, "name"); out.name = d; } }
 }
 break;
 default:
 unknown.push(h.fieldPath(T55, at, key));
+if (out === undefined) out = h.copyUpTo(v, key);
 }
 }
-return out;
+return out === undefined ? v : out;
 }
 function decode50(v, at, unknown) {
 if (typeof v !== "object" || v === null) return v;
 if (Array.isArray(v)) {
 const n = v.length;
-const out = new Array(n);
+let out;
 for (let i = 0; i < n; i++) {
 const x = v[i];
-if (x === null) out[i] = null;
-else { at.push(i); out[i] = decode51(x, at, unknown); at.pop(); }
+if (x === null) { if (out !== undefined) out[i] = x; }
+else { at.push(i); const d = decode51(x, at, unknown); at.pop(); if (out !== undefined) out[i] = d; else if (d !== x) { out = v.slice(0, i); out[i] = d; } }
 }
-return out;
+return out === undefined ? v : out;
 }
-const out = {};
+let out;
 for (const key in v) {
 const x = v[key];
 unknown.push(h.fieldPath(T78, at, key));
+if (out === undefined) out = h.copyUpTo(v, key);
 }
-return out;
+return out === undefined ? v : out;
 }
 function decode47(v, at, unknown) {
 if (typeof v !== "object" || v === null) return v;
 if (Array.isArray(v)) return h.decodeAt(v, S48, false, false, h.fieldPath(T49, at), unknown);
-const out = {};
+let out;
 for (const key in v) {
 const x = v[key];
 switch (key) {
 case "stages":
-if (x !== null) {
-{ out.stages = decode50(x, at, unknown); }
+if (x === null) {
+if (out === undefined) out = h.copyUpTo(v, "stages");
+} else {
+{ const d = decode50(x, at, unknown); if (out !== undefined) out.stages = d; else if (d !== x) { out = h.copyUpTo(v, "stages"); out.stages = d; } }
 }
 break;
 default:
 unknown.push(h.fieldPath(T49, at, key));
+if (out === undefined) out = h.copyUpTo(v, key);
 }
 }
-return out;
+return out === undefined ? v : out;
 }
 function decode1(v, at, unknown) {
 if (typeof v !== "object" || v === null) return v;
 if (Array.isArray(v)) return h.decodeAt(v, schema, true, false, h.fieldPath(T2, at), unknown);
-const out = {};
+let out;
 for (const key in v) {
 const x = v[key];
 switch (key) {
 case "apiVersion":
-if (x !== null) {
-out.apiVersion = typeof x === "object" ? h.copy(x) : x;
+if (x === null) {
+if (out === undefined) out = h.copyUpTo(v, "apiVersion");
+} else {
+if (out !== undefined) out.apiVersion = x;
 }
 break;
 case "kind":
-if (x !== null) {
-out.kind = typeof x === "object" ? h.copy(x) : x;
+if (x === null) {
+if (out === undefined) out = h.copyUpTo(v, "kind");
+} else {
+if (out !== undefined) out.kind = x;
 }
 break;
 case "metadata": {
 const meta = x === null ? undefined : h.decodeMetadata(x, unknown);
-if (meta !== undefined) out.metadata = meta;
+if (meta === x) { if (out !== undefined) out.metadata = x; } else if (meta === undefined) { if (out === undefined) out = h.copyUpTo(v, "metadata"); } else { if (out === undefined) out = h.copyUpTo(v, "metadata"); out.metadata = meta; }
 break;
 }
 case "spec":
-if (x !== null) {
-{ out.spec = decode3(x, at, unknown); }
+if (x === null) {
+if (out === undefined) out = h.copyUpTo(v, "spec");
+} else {
+{ const d = decode3(x, at, unknown); if (out !== undefined) out.spec = d; else if (d !== x) { out = h.copyUpTo(v, "spec"); out.spec = d; } }
 }
 break;
 case "status":
-if (x !== null) {
-{ out.status = decode47(x, at, unknown); }
+if (x === null) {
+if (out === undefined) out = h.copyUpTo(v, "status");
+} else {
+{ const d = decode47(x, at, unknown); if (out !== undefined) out.status = d; else if (d !== x) { out = h.copyUpTo(v, "status"); out.status = d; } }
 }
 break;
 default:
 unknown.push(h.fieldPath(T2, at, key));
+if (out === undefined) out = h.copyUpTo(v, key);
 }
 }
-return out;
+return out === undefined ? v : out;
 }
 function lists81(v, at, errors) {
 if (Array.isArray(v)) {
@@ -16985,254 +17866,308 @@ const R89 = h.entry(rules[1], false, [], "string");
 function decode3(v, at, unknown) {
 if (typeof v !== "object" || v === null) return v;
 if (Array.isArray(v)) return h.decodeAt(v, S5, false, false, h.fieldPath(T6, at), unknown);
-const out = {};
+let out;
 for (const key in v) {
 const x = v[key];
 switch (key) {
 case "proposalName":
-if (x !== null) {
-if (typeof x !== "object") out.proposalName = x;
-else { out.proposalName = h.decodeAt(x, S8, false, false, h.fieldPath(T9, at), unknown); }
+if (x === null) {
+if (out === undefined) out = h.copyUpTo(v, "proposalName");
+} else {
+if (typeof x !== "object") { if (out !== undefined) out.proposalName = x; }
+else { const d = h.decodeAt(x, S8, false, false, h.fieldPath(T9, at), unknown); if (out !== undefined) out.proposalName = d; else if (d !== x) { out = h.copyUpTo(v, "proposalName"); out.proposalName = d; } }
 }
 break;
 case "retryIndex":
-if (x !== null) {
-if (typeof x !== "object") out.retryIndex = x;
-else { out.retryIndex = h.decodeAt(x, S10, false, false, h.fieldPath(T11, at), unknown); }
+if (x === null) {
+if (out === undefined) out = h.copyUpTo(v, "retryIndex");
+} else {
+if (typeof x !== "object") { if (out !== undefined) out.retryIndex = x; }
+else { const d = h.decodeAt(x, S10, false, false, h.fieldPath(T11, at), unknown); if (out !== undefined) out.retryIndex = d; else if (d !== x) { out = h.copyUpTo(v, "retryIndex"); out.retryIndex = d; } }
 }
 break;
 default:
 unknown.push(h.fieldPath(T6, at, key));
+if (out === undefined) out = h.copyUpTo(v, key);
 }
 }
-return out;
+return out === undefined ? v : out;
 }
 function decode16(v, at, unknown) {
 if (typeof v !== "object" || v === null) return v;
 if (Array.isArray(v)) return h.decodeAt(v, S19, false, false, h.fieldPath(T20, at), unknown);
-const out = {};
+let out;
 for (const key in v) {
 const x = v[key];
 switch (key) {
 case "lastTransitionTime":
-if (x !== null) {
-if (typeof x !== "object") out.lastTransitionTime = x;
-else { out.lastTransitionTime = h.decodeAt(x, S22, false, false, h.fieldPath(T23, at), unknown); }
+if (x === null) {
+if (out === undefined) out = h.copyUpTo(v, "lastTransitionTime");
+} else {
+if (typeof x !== "object") { if (out !== undefined) out.lastTransitionTime = x; }
+else { const d = h.decodeAt(x, S22, false, false, h.fieldPath(T23, at), unknown); if (out !== undefined) out.lastTransitionTime = d; else if (d !== x) { out = h.copyUpTo(v, "lastTransitionTime"); out.lastTransitionTime = d; } }
 }
 break;
 case "message":
-if (x !== null) {
-if (typeof x !== "object") out.message = x;
-else { out.message = h.decodeAt(x, S24, false, false, h.fieldPath(T25, at), unknown); }
+if (x === null) {
+if (out === undefined) out = h.copyUpTo(v, "message");
+} else {
+if (typeof x !== "object") { if (out !== undefined) out.message = x; }
+else { const d = h.decodeAt(x, S24, false, false, h.fieldPath(T25, at), unknown); if (out !== undefined) out.message = d; else if (d !== x) { out = h.copyUpTo(v, "message"); out.message = d; } }
 }
 break;
 case "observedGeneration":
-if (x !== null) {
-if (typeof x !== "object") out.observedGeneration = x;
-else { out.observedGeneration = h.decodeAt(x, S26, false, false, h.fieldPath(T27, at), unknown); }
+if (x === null) {
+if (out === undefined) out = h.copyUpTo(v, "observedGeneration");
+} else {
+if (typeof x !== "object") { if (out !== undefined) out.observedGeneration = x; }
+else { const d = h.decodeAt(x, S26, false, false, h.fieldPath(T27, at), unknown); if (out !== undefined) out.observedGeneration = d; else if (d !== x) { out = h.copyUpTo(v, "observedGeneration"); out.observedGeneration = d; } }
 }
 break;
 case "reason":
-if (x !== null) {
-if (typeof x !== "object") out.reason = x;
-else { out.reason = h.decodeAt(x, S28, false, false, h.fieldPath(T29, at), unknown); }
+if (x === null) {
+if (out === undefined) out = h.copyUpTo(v, "reason");
+} else {
+if (typeof x !== "object") { if (out !== undefined) out.reason = x; }
+else { const d = h.decodeAt(x, S28, false, false, h.fieldPath(T29, at), unknown); if (out !== undefined) out.reason = d; else if (d !== x) { out = h.copyUpTo(v, "reason"); out.reason = d; } }
 }
 break;
 case "status":
-if (x !== null) {
-if (typeof x !== "object") out.status = x;
-else { out.status = h.decodeAt(x, S30, false, false, h.fieldPath(T31, at), unknown); }
+if (x === null) {
+if (out === undefined) out = h.copyUpTo(v, "status");
+} else {
+if (typeof x !== "object") { if (out !== undefined) out.status = x; }
+else { const d = h.decodeAt(x, S30, false, false, h.fieldPath(T31, at), unknown); if (out !== undefined) out.status = d; else if (d !== x) { out = h.copyUpTo(v, "status"); out.status = d; } }
 }
 break;
 case "type":
-if (x !== null) {
-if (typeof x !== "object") out.type = x;
-else { out.type = h.decodeAt(x, S32, false, false, h.fieldPath(T33, at), unknown); }
+if (x === null) {
+if (out === undefined) out = h.copyUpTo(v, "type");
+} else {
+if (typeof x !== "object") { if (out !== undefined) out.type = x; }
+else { const d = h.decodeAt(x, S32, false, false, h.fieldPath(T33, at), unknown); if (out !== undefined) out.type = d; else if (d !== x) { out = h.copyUpTo(v, "type"); out.type = d; } }
 }
 break;
 default:
 unknown.push(h.fieldPath(T20, at, key));
+if (out === undefined) out = h.copyUpTo(v, key);
 }
 }
-return out;
+return out === undefined ? v : out;
 }
 function decode15(v, at, unknown) {
 if (typeof v !== "object" || v === null) return v;
 if (Array.isArray(v)) {
 const n = v.length;
-const out = new Array(n);
+let out;
 for (let i = 0; i < n; i++) {
 const x = v[i];
-if (x === null) out[i] = null;
-else { at.push(i); out[i] = decode16(x, at, unknown); at.pop(); }
+if (x === null) { if (out !== undefined) out[i] = x; }
+else { at.push(i); const d = decode16(x, at, unknown); at.pop(); if (out !== undefined) out[i] = d; else if (d !== x) { out = v.slice(0, i); out[i] = d; } }
 }
-return out;
+return out === undefined ? v : out;
 }
-const out = {};
+let out;
 for (const key in v) {
 const x = v[key];
 unknown.push(h.fieldPath(T34, at, key));
+if (out === undefined) out = h.copyUpTo(v, key);
 }
-return out;
+return out === undefined ? v : out;
 }
 function decode36(v, at, unknown) {
 if (typeof v !== "object" || v === null) return v;
 if (Array.isArray(v)) return h.decodeAt(v, S38, false, false, h.fieldPath(T39, at), unknown);
-const out = {};
+let out;
 for (const key in v) {
 const x = v[key];
 switch (key) {
 case "name":
-if (x !== null) {
-if (typeof x !== "object") out.name = x;
-else { out.name = h.decodeAt(x, S41, false, false, h.fieldPath(T42, at), unknown); }
+if (x === null) {
+if (out === undefined) out = h.copyUpTo(v, "name");
+} else {
+if (typeof x !== "object") { if (out !== undefined) out.name = x; }
+else { const d = h.decodeAt(x, S41, false, false, h.fieldPath(T42, at), unknown); if (out !== undefined) out.name = d; else if (d !== x) { out = h.copyUpTo(v, "name"); out.name = d; } }
 }
 break;
 case "source":
-if (x !== null) {
-if (typeof x !== "object") out.source = x;
-else { out.source = h.decodeAt(x, S43, false, false, h.fieldPath(T44, at), unknown); }
+if (x === null) {
+if (out === undefined) out = h.copyUpTo(v, "source");
+} else {
+if (typeof x !== "object") { if (out !== undefined) out.source = x; }
+else { const d = h.decodeAt(x, S43, false, false, h.fieldPath(T44, at), unknown); if (out !== undefined) out.source = d; else if (d !== x) { out = h.copyUpTo(v, "source"); out.source = d; } }
 }
 break;
 case "value":
-if (x !== null) {
-if (typeof x !== "object") out.value = x;
-else { out.value = h.decodeAt(x, S45, false, false, h.fieldPath(T46, at), unknown); }
+if (x === null) {
+if (out === undefined) out = h.copyUpTo(v, "value");
+} else {
+if (typeof x !== "object") { if (out !== undefined) out.value = x; }
+else { const d = h.decodeAt(x, S45, false, false, h.fieldPath(T46, at), unknown); if (out !== undefined) out.value = d; else if (d !== x) { out = h.copyUpTo(v, "value"); out.value = d; } }
 }
 break;
 case "result":
-if (x !== null) {
-if (typeof x !== "object") out.result = x;
-else { out.result = h.decodeAt(x, S47, false, false, h.fieldPath(T48, at), unknown); }
+if (x === null) {
+if (out === undefined) out = h.copyUpTo(v, "result");
+} else {
+if (typeof x !== "object") { if (out !== undefined) out.result = x; }
+else { const d = h.decodeAt(x, S47, false, false, h.fieldPath(T48, at), unknown); if (out !== undefined) out.result = d; else if (d !== x) { out = h.copyUpTo(v, "result"); out.result = d; } }
 }
 break;
 default:
 unknown.push(h.fieldPath(T39, at, key));
+if (out === undefined) out = h.copyUpTo(v, key);
 }
 }
-return out;
+return out === undefined ? v : out;
 }
 function decode35(v, at, unknown) {
 if (typeof v !== "object" || v === null) return v;
 if (Array.isArray(v)) {
 const n = v.length;
-const out = new Array(n);
+let out;
 for (let i = 0; i < n; i++) {
 const x = v[i];
-if (x === null) out[i] = null;
-else { at.push(i); out[i] = decode36(x, at, unknown); at.pop(); }
+if (x === null) { if (out !== undefined) out[i] = x; }
+else { at.push(i); const d = decode36(x, at, unknown); at.pop(); if (out !== undefined) out[i] = d; else if (d !== x) { out = v.slice(0, i); out[i] = d; } }
 }
-return out;
+return out === undefined ? v : out;
 }
-const out = {};
+let out;
 for (const key in v) {
 const x = v[key];
 unknown.push(h.fieldPath(T49, at, key));
+if (out === undefined) out = h.copyUpTo(v, key);
 }
-return out;
+return out === undefined ? v : out;
 }
 function decode52(v, at, unknown) {
 if (typeof v !== "object" || v === null) return v;
 if (Array.isArray(v)) return h.decodeAt(v, S53, false, false, h.fieldPath(T54, at), unknown);
-const out = {};
+let out;
 for (const key in v) {
 const x = v[key];
 switch (key) {
 case "claimName":
-if (x !== null) {
-if (typeof x !== "object") out.claimName = x;
-else { out.claimName = h.decodeAt(x, S56, false, false, h.fieldPath(T57, at), unknown); }
+if (x === null) {
+if (out === undefined) out = h.copyUpTo(v, "claimName");
+} else {
+if (typeof x !== "object") { if (out !== undefined) out.claimName = x; }
+else { const d = h.decodeAt(x, S56, false, false, h.fieldPath(T57, at), unknown); if (out !== undefined) out.claimName = d; else if (d !== x) { out = h.copyUpTo(v, "claimName"); out.claimName = d; } }
 }
 break;
 case "namespace":
-if (x !== null) {
-if (typeof x !== "object") out.namespace = x;
-else { out.namespace = h.decodeAt(x, S58, false, false, h.fieldPath(T59, at), unknown); }
+if (x === null) {
+if (out === undefined) out = h.copyUpTo(v, "namespace");
+} else {
+if (typeof x !== "object") { if (out !== undefined) out.namespace = x; }
+else { const d = h.decodeAt(x, S58, false, false, h.fieldPath(T59, at), unknown); if (out !== undefined) out.namespace = d; else if (d !== x) { out = h.copyUpTo(v, "namespace"); out.namespace = d; } }
 }
 break;
 default:
 unknown.push(h.fieldPath(T54, at, key));
+if (out === undefined) out = h.copyUpTo(v, key);
 }
 }
-return out;
+return out === undefined ? v : out;
 }
 function decode12(v, at, unknown) {
 if (typeof v !== "object" || v === null) return v;
 if (Array.isArray(v)) return h.decodeAt(v, S13, false, false, h.fieldPath(T14, at), unknown);
-const out = {};
+let out;
 for (const key in v) {
 const x = v[key];
 switch (key) {
 case "conditions":
-if (x !== null) {
-{ out.conditions = decode15(x, at, unknown); }
+if (x === null) {
+if (out === undefined) out = h.copyUpTo(v, "conditions");
+} else {
+{ const d = decode15(x, at, unknown); if (out !== undefined) out.conditions = d; else if (d !== x) { out = h.copyUpTo(v, "conditions"); out.conditions = d; } }
 }
 break;
 case "checks":
-if (x !== null) {
-{ out.checks = decode35(x, at, unknown); }
+if (x === null) {
+if (out === undefined) out = h.copyUpTo(v, "checks");
+} else {
+{ const d = decode35(x, at, unknown); if (out !== undefined) out.checks = d; else if (d !== x) { out = h.copyUpTo(v, "checks"); out.checks = d; } }
 }
 break;
 case "summary":
-if (x !== null) {
-if (typeof x !== "object") out.summary = x;
-else { out.summary = h.decodeAt(x, S50, false, false, h.fieldPath(T51, at), unknown); }
+if (x === null) {
+if (out === undefined) out = h.copyUpTo(v, "summary");
+} else {
+if (typeof x !== "object") { if (out !== undefined) out.summary = x; }
+else { const d = h.decodeAt(x, S50, false, false, h.fieldPath(T51, at), unknown); if (out !== undefined) out.summary = d; else if (d !== x) { out = h.copyUpTo(v, "summary"); out.summary = d; } }
 }
 break;
 case "sandbox":
-if (x !== null) {
-{ out.sandbox = decode52(x, at, unknown); }
+if (x === null) {
+if (out === undefined) out = h.copyUpTo(v, "sandbox");
+} else {
+{ const d = decode52(x, at, unknown); if (out !== undefined) out.sandbox = d; else if (d !== x) { out = h.copyUpTo(v, "sandbox"); out.sandbox = d; } }
 }
 break;
 case "failureReason":
-if (x !== null) {
-if (typeof x !== "object") out.failureReason = x;
-else { out.failureReason = h.decodeAt(x, S60, false, false, h.fieldPath(T61, at), unknown); }
+if (x === null) {
+if (out === undefined) out = h.copyUpTo(v, "failureReason");
+} else {
+if (typeof x !== "object") { if (out !== undefined) out.failureReason = x; }
+else { const d = h.decodeAt(x, S60, false, false, h.fieldPath(T61, at), unknown); if (out !== undefined) out.failureReason = d; else if (d !== x) { out = h.copyUpTo(v, "failureReason"); out.failureReason = d; } }
 }
 break;
 default:
 unknown.push(h.fieldPath(T14, at, key));
+if (out === undefined) out = h.copyUpTo(v, key);
 }
 }
-return out;
+return out === undefined ? v : out;
 }
 function decode1(v, at, unknown) {
 if (typeof v !== "object" || v === null) return v;
 if (Array.isArray(v)) return h.decodeAt(v, schema, true, false, h.fieldPath(T2, at), unknown);
-const out = {};
+let out;
 for (const key in v) {
 const x = v[key];
 switch (key) {
 case "apiVersion":
-if (x !== null) {
-out.apiVersion = typeof x === "object" ? h.copy(x) : x;
+if (x === null) {
+if (out === undefined) out = h.copyUpTo(v, "apiVersion");
+} else {
+if (out !== undefined) out.apiVersion = x;
 }
 break;
 case "kind":
-if (x !== null) {
-out.kind = typeof x === "object" ? h.copy(x) : x;
+if (x === null) {
+if (out === undefined) out = h.copyUpTo(v, "kind");
+} else {
+if (out !== undefined) out.kind = x;
 }
 break;
 case "metadata": {
 const meta = x === null ? undefined : h.decodeMetadata(x, unknown);
-if (meta !== undefined) out.metadata = meta;
+if (meta === x) { if (out !== undefined) out.metadata = x; } else if (meta === undefined) { if (out === undefined) out = h.copyUpTo(v, "metadata"); } else { if (out === undefined) out = h.copyUpTo(v, "metadata"); out.metadata = meta; }
 break;
 }
 case "spec":
-if (x !== null) {
-{ out.spec = decode3(x, at, unknown); }
+if (x === null) {
+if (out === undefined) out = h.copyUpTo(v, "spec");
+} else {
+{ const d = decode3(x, at, unknown); if (out !== undefined) out.spec = d; else if (d !== x) { out = h.copyUpTo(v, "spec"); out.spec = d; } }
 }
 break;
 case "status":
-if (x !== null) {
-{ out.status = decode12(x, at, unknown); }
+if (x === null) {
+if (out === undefined) out = h.copyUpTo(v, "status");
+} else {
+{ const d = decode12(x, at, unknown); if (out !== undefined) out.status = d; else if (d !== x) { out = h.copyUpTo(v, "status"); out.status = d; } }
 }
 break;
 default:
 unknown.push(h.fieldPath(T2, at, key));
+if (out === undefined) out = h.copyUpTo(v, key);
 }
 }
-return out;
+return out === undefined ? v : out;
 }
 function lists64(v, at, errors) {
 if (Array.isArray(v)) {

@@ -230,327 +230,382 @@ const T72 = ["status","podIPs"];
 function decode11(v, at, unknown) {
 if (typeof v !== "object" || v === null) return v;
 if (Array.isArray(v)) return h.decodeAt(v, S13, false, true, h.fieldPath(T14, at), unknown);
-const out = {};
+let out;
 for (const key in v) {
 const x = v[key];
-h.set(out, key, h.copy(x));
+if (out !== undefined) h.set(out, key, x);
 }
-return out;
+return out === undefined ? v : out;
 }
 function decode15(v, at, unknown) {
 if (typeof v !== "object" || v === null) return v;
 if (Array.isArray(v)) return h.decodeAt(v, S16, false, true, h.fieldPath(T17, at), unknown);
-const out = {};
+let out;
 for (const key in v) {
 const x = v[key];
-h.set(out, key, h.copy(x));
+if (out !== undefined) h.set(out, key, x);
 }
-return out;
+return out === undefined ? v : out;
 }
 function decode7(v, at, unknown) {
 if (typeof v !== "object" || v === null) return v;
 if (Array.isArray(v)) return h.decodeAt(v, S9, false, false, h.fieldPath(T10, at), unknown);
-const out = {};
+let out;
 for (const key in v) {
 const x = v[key];
 switch (key) {
 case "metadata":
-if (x !== null) {
-{ out.metadata = decode11(x, at, unknown); }
+if (x === null) {
+if (out === undefined) out = h.copyUpTo(v, "metadata");
+} else {
+{ const d = decode11(x, at, unknown); if (out !== undefined) out.metadata = d; else if (d !== x) { out = h.copyUpTo(v, "metadata"); out.metadata = d; } }
 }
 break;
 case "spec":
-if (x !== null) {
-{ out.spec = decode15(x, at, unknown); }
+if (x === null) {
+if (out === undefined) out = h.copyUpTo(v, "spec");
+} else {
+{ const d = decode15(x, at, unknown); if (out !== undefined) out.spec = d; else if (d !== x) { out = h.copyUpTo(v, "spec"); out.spec = d; } }
 }
 break;
 default:
 unknown.push(h.fieldPath(T10, at, key));
+if (out === undefined) out = h.copyUpTo(v, key);
 }
 }
-return out;
+return out === undefined ? v : out;
 }
 function decode23(v, at, unknown) {
 if (typeof v !== "object" || v === null) return v;
 if (Array.isArray(v)) return h.decodeAt(v, S25, false, true, h.fieldPath(T26, at), unknown);
-const out = {};
+let out;
 for (const key in v) {
 const x = v[key];
-h.set(out, key, h.copy(x));
+if (out !== undefined) h.set(out, key, x);
 }
-return out;
+return out === undefined ? v : out;
 }
 function decode27(v, at, unknown) {
 if (typeof v !== "object" || v === null) return v;
 if (Array.isArray(v)) return h.decodeAt(v, S28, false, true, h.fieldPath(T29, at), unknown);
-const out = {};
+let out;
 for (const key in v) {
 const x = v[key];
-h.set(out, key, h.copy(x));
+if (out !== undefined) h.set(out, key, x);
 }
-return out;
+return out === undefined ? v : out;
 }
 function decode19(v, at, unknown) {
 if (typeof v !== "object" || v === null) return v;
 if (Array.isArray(v)) return h.decodeAt(v, S21, false, false, h.fieldPath(T22, at), unknown);
-const out = {};
+let out;
 for (const key in v) {
 const x = v[key];
 switch (key) {
 case "metadata":
-if (x !== null) {
-{ out.metadata = decode23(x, at, unknown); }
+if (x === null) {
+if (out === undefined) out = h.copyUpTo(v, "metadata");
+} else {
+{ const d = decode23(x, at, unknown); if (out !== undefined) out.metadata = d; else if (d !== x) { out = h.copyUpTo(v, "metadata"); out.metadata = d; } }
 }
 break;
 case "spec":
-if (x !== null) {
-{ out.spec = decode27(x, at, unknown); }
+if (x === null) {
+if (out === undefined) out = h.copyUpTo(v, "spec");
+} else {
+{ const d = decode27(x, at, unknown); if (out !== undefined) out.spec = d; else if (d !== x) { out = h.copyUpTo(v, "spec"); out.spec = d; } }
 }
 break;
 default:
 unknown.push(h.fieldPath(T22, at, key));
+if (out === undefined) out = h.copyUpTo(v, key);
 }
 }
-return out;
+return out === undefined ? v : out;
 }
 function decode18(v, at, unknown) {
 if (typeof v !== "object" || v === null) return v;
 if (Array.isArray(v)) {
 const n = v.length;
-const out = new Array(n);
+let out;
 for (let i = 0; i < n; i++) {
 const x = v[i];
-if (x === null) out[i] = null;
-else { at.push(i); out[i] = decode19(x, at, unknown); at.pop(); }
+if (x === null) { if (out !== undefined) out[i] = x; }
+else { at.push(i); const d = decode19(x, at, unknown); at.pop(); if (out !== undefined) out[i] = d; else if (d !== x) { out = v.slice(0, i); out[i] = d; } }
 }
-return out;
+return out === undefined ? v : out;
 }
-const out = {};
+let out;
 for (const key in v) {
 const x = v[key];
 unknown.push(h.fieldPath(T30, at, key));
+if (out === undefined) out = h.copyUpTo(v, key);
 }
-return out;
+return out === undefined ? v : out;
 }
 function decode3(v, at, unknown) {
 if (typeof v !== "object" || v === null) return v;
 if (Array.isArray(v)) return h.decodeAt(v, S5, false, false, h.fieldPath(T6, at), unknown);
-const out = {};
+let out;
 for (const key in v) {
 const x = v[key];
 switch (key) {
 case "podTemplate":
-if (x !== null) {
-{ out.podTemplate = decode7(x, at, unknown); }
+if (x === null) {
+if (out === undefined) out = h.copyUpTo(v, "podTemplate");
+} else {
+{ const d = decode7(x, at, unknown); if (out !== undefined) out.podTemplate = d; else if (d !== x) { out = h.copyUpTo(v, "podTemplate"); out.podTemplate = d; } }
 }
 break;
 case "volumeClaimTemplates":
-if (x !== null) {
-{ out.volumeClaimTemplates = decode18(x, at, unknown); }
+if (x === null) {
+if (out === undefined) out = h.copyUpTo(v, "volumeClaimTemplates");
+} else {
+{ const d = decode18(x, at, unknown); if (out !== undefined) out.volumeClaimTemplates = d; else if (d !== x) { out = h.copyUpTo(v, "volumeClaimTemplates"); out.volumeClaimTemplates = d; } }
 }
 break;
 case "shutdownTime":
-if (x !== null) {
-if (typeof x !== "object") out.shutdownTime = x;
-else { out.shutdownTime = h.decodeAt(x, S31, false, false, h.fieldPath(T32, at), unknown); }
+if (x === null) {
+if (out === undefined) out = h.copyUpTo(v, "shutdownTime");
+} else {
+if (typeof x !== "object") { if (out !== undefined) out.shutdownTime = x; }
+else { const d = h.decodeAt(x, S31, false, false, h.fieldPath(T32, at), unknown); if (out !== undefined) out.shutdownTime = d; else if (d !== x) { out = h.copyUpTo(v, "shutdownTime"); out.shutdownTime = d; } }
 }
 break;
 case "shutdownPolicy":
 if (x === null) {
-out.shutdownPolicy = "Retain";
+if (out === undefined) out = h.copyUpTo(v, "shutdownPolicy"); out.shutdownPolicy = "Retain";
 } else {
-if (typeof x !== "object") out.shutdownPolicy = x;
-else { out.shutdownPolicy = h.decodeAt(x, S33, false, false, h.fieldPath(T34, at), unknown); }
+if (typeof x !== "object") { if (out !== undefined) out.shutdownPolicy = x; }
+else { const d = h.decodeAt(x, S33, false, false, h.fieldPath(T34, at), unknown); if (out !== undefined) out.shutdownPolicy = d; else if (d !== x) { out = h.copyUpTo(v, "shutdownPolicy"); out.shutdownPolicy = d; } }
 }
 break;
 case "replicas":
 if (x === null) {
-out.replicas = 1;
+if (out === undefined) out = h.copyUpTo(v, "replicas"); out.replicas = 1;
 } else {
-if (typeof x !== "object") out.replicas = x;
-else { out.replicas = h.decodeAt(x, S35, false, false, h.fieldPath(T36, at), unknown); }
+if (typeof x !== "object") { if (out !== undefined) out.replicas = x; }
+else { const d = h.decodeAt(x, S35, false, false, h.fieldPath(T36, at), unknown); if (out !== undefined) out.replicas = d; else if (d !== x) { out = h.copyUpTo(v, "replicas"); out.replicas = d; } }
 }
 break;
 default:
 unknown.push(h.fieldPath(T6, at, key));
+if (out === undefined) out = h.copyUpTo(v, key);
 }
 }
-if (!Object.hasOwn(out, "shutdownPolicy")) out.shutdownPolicy = "Retain";
-if (!Object.hasOwn(out, "replicas")) out.replicas = 1;
-return out;
+if (!Object.hasOwn(out === undefined ? v : out, "shutdownPolicy")) { if (out === undefined) out = h.copyUpTo(v); out.shutdownPolicy = "Retain"; }
+if (!Object.hasOwn(out === undefined ? v : out, "replicas")) { if (out === undefined) out = h.copyUpTo(v); out.replicas = 1; }
+return out === undefined ? v : out;
 }
 function decode46(v, at, unknown) {
 if (typeof v !== "object" || v === null) return v;
 if (Array.isArray(v)) return h.decodeAt(v, S48, false, false, h.fieldPath(T49, at), unknown);
-const out = {};
+let out;
 for (const key in v) {
 const x = v[key];
 switch (key) {
 case "lastTransitionTime":
-if (x !== null) {
-if (typeof x !== "object") out.lastTransitionTime = x;
-else { out.lastTransitionTime = h.decodeAt(x, S51, false, false, h.fieldPath(T52, at), unknown); }
+if (x === null) {
+if (out === undefined) out = h.copyUpTo(v, "lastTransitionTime");
+} else {
+if (typeof x !== "object") { if (out !== undefined) out.lastTransitionTime = x; }
+else { const d = h.decodeAt(x, S51, false, false, h.fieldPath(T52, at), unknown); if (out !== undefined) out.lastTransitionTime = d; else if (d !== x) { out = h.copyUpTo(v, "lastTransitionTime"); out.lastTransitionTime = d; } }
 }
 break;
 case "message":
-if (x !== null) {
-if (typeof x !== "object") out.message = x;
-else { out.message = h.decodeAt(x, S53, false, false, h.fieldPath(T54, at), unknown); }
+if (x === null) {
+if (out === undefined) out = h.copyUpTo(v, "message");
+} else {
+if (typeof x !== "object") { if (out !== undefined) out.message = x; }
+else { const d = h.decodeAt(x, S53, false, false, h.fieldPath(T54, at), unknown); if (out !== undefined) out.message = d; else if (d !== x) { out = h.copyUpTo(v, "message"); out.message = d; } }
 }
 break;
 case "observedGeneration":
-if (x !== null) {
-if (typeof x !== "object") out.observedGeneration = x;
-else { out.observedGeneration = h.decodeAt(x, S55, false, false, h.fieldPath(T56, at), unknown); }
+if (x === null) {
+if (out === undefined) out = h.copyUpTo(v, "observedGeneration");
+} else {
+if (typeof x !== "object") { if (out !== undefined) out.observedGeneration = x; }
+else { const d = h.decodeAt(x, S55, false, false, h.fieldPath(T56, at), unknown); if (out !== undefined) out.observedGeneration = d; else if (d !== x) { out = h.copyUpTo(v, "observedGeneration"); out.observedGeneration = d; } }
 }
 break;
 case "reason":
-if (x !== null) {
-if (typeof x !== "object") out.reason = x;
-else { out.reason = h.decodeAt(x, S57, false, false, h.fieldPath(T58, at), unknown); }
+if (x === null) {
+if (out === undefined) out = h.copyUpTo(v, "reason");
+} else {
+if (typeof x !== "object") { if (out !== undefined) out.reason = x; }
+else { const d = h.decodeAt(x, S57, false, false, h.fieldPath(T58, at), unknown); if (out !== undefined) out.reason = d; else if (d !== x) { out = h.copyUpTo(v, "reason"); out.reason = d; } }
 }
 break;
 case "status":
-if (x !== null) {
-if (typeof x !== "object") out.status = x;
-else { out.status = h.decodeAt(x, S59, false, false, h.fieldPath(T60, at), unknown); }
+if (x === null) {
+if (out === undefined) out = h.copyUpTo(v, "status");
+} else {
+if (typeof x !== "object") { if (out !== undefined) out.status = x; }
+else { const d = h.decodeAt(x, S59, false, false, h.fieldPath(T60, at), unknown); if (out !== undefined) out.status = d; else if (d !== x) { out = h.copyUpTo(v, "status"); out.status = d; } }
 }
 break;
 case "type":
-if (x !== null) {
-if (typeof x !== "object") out.type = x;
-else { out.type = h.decodeAt(x, S61, false, false, h.fieldPath(T62, at), unknown); }
+if (x === null) {
+if (out === undefined) out = h.copyUpTo(v, "type");
+} else {
+if (typeof x !== "object") { if (out !== undefined) out.type = x; }
+else { const d = h.decodeAt(x, S61, false, false, h.fieldPath(T62, at), unknown); if (out !== undefined) out.type = d; else if (d !== x) { out = h.copyUpTo(v, "type"); out.type = d; } }
 }
 break;
 default:
 unknown.push(h.fieldPath(T49, at, key));
+if (out === undefined) out = h.copyUpTo(v, key);
 }
 }
-return out;
+return out === undefined ? v : out;
 }
 function decode45(v, at, unknown) {
 if (typeof v !== "object" || v === null) return v;
 if (Array.isArray(v)) {
 const n = v.length;
-const out = new Array(n);
+let out;
 for (let i = 0; i < n; i++) {
 const x = v[i];
-if (x === null) out[i] = null;
-else { at.push(i); out[i] = decode46(x, at, unknown); at.pop(); }
+if (x === null) { if (out !== undefined) out[i] = x; }
+else { at.push(i); const d = decode46(x, at, unknown); at.pop(); if (out !== undefined) out[i] = d; else if (d !== x) { out = v.slice(0, i); out[i] = d; } }
 }
-return out;
+return out === undefined ? v : out;
 }
-const out = {};
+let out;
 for (const key in v) {
 const x = v[key];
 unknown.push(h.fieldPath(T63, at, key));
+if (out === undefined) out = h.copyUpTo(v, key);
 }
-return out;
+return out === undefined ? v : out;
 }
 function decode68(v, at, unknown) {
 if (typeof v !== "object" || v === null) return v;
 if (Array.isArray(v)) {
 const n = v.length;
-const out = new Array(n);
+let out;
 for (let i = 0; i < n; i++) {
 const x = v[i];
-if (x === null) out[i] = null;
-else if (typeof x !== "object") out[i] = x;
-else { at.push(i); out[i] = h.decodeAt(x, S70, false, false, h.fieldPath(T71, at), unknown); at.pop(); }
+if (x === null) { if (out !== undefined) out[i] = x; }
+else if (typeof x !== "object") { if (out !== undefined) out[i] = x; }
+else { at.push(i); const d = h.decodeAt(x, S70, false, false, h.fieldPath(T71, at), unknown); at.pop(); if (out !== undefined) out[i] = d; else if (d !== x) { out = v.slice(0, i); out[i] = d; } }
 }
-return out;
+return out === undefined ? v : out;
 }
-const out = {};
+let out;
 for (const key in v) {
 const x = v[key];
 unknown.push(h.fieldPath(T72, at, key));
+if (out === undefined) out = h.copyUpTo(v, key);
 }
-return out;
+return out === undefined ? v : out;
 }
 function decode37(v, at, unknown) {
 if (typeof v !== "object" || v === null) return v;
 if (Array.isArray(v)) return h.decodeAt(v, S38, false, false, h.fieldPath(T39, at), unknown);
-const out = {};
+let out;
 for (const key in v) {
 const x = v[key];
 switch (key) {
 case "serviceFQDN":
-if (x !== null) {
-if (typeof x !== "object") out.serviceFQDN = x;
-else { out.serviceFQDN = h.decodeAt(x, S41, false, false, h.fieldPath(T42, at), unknown); }
+if (x === null) {
+if (out === undefined) out = h.copyUpTo(v, "serviceFQDN");
+} else {
+if (typeof x !== "object") { if (out !== undefined) out.serviceFQDN = x; }
+else { const d = h.decodeAt(x, S41, false, false, h.fieldPath(T42, at), unknown); if (out !== undefined) out.serviceFQDN = d; else if (d !== x) { out = h.copyUpTo(v, "serviceFQDN"); out.serviceFQDN = d; } }
 }
 break;
 case "service":
-if (x !== null) {
-if (typeof x !== "object") out.service = x;
-else { out.service = h.decodeAt(x, S43, false, false, h.fieldPath(T44, at), unknown); }
+if (x === null) {
+if (out === undefined) out = h.copyUpTo(v, "service");
+} else {
+if (typeof x !== "object") { if (out !== undefined) out.service = x; }
+else { const d = h.decodeAt(x, S43, false, false, h.fieldPath(T44, at), unknown); if (out !== undefined) out.service = d; else if (d !== x) { out = h.copyUpTo(v, "service"); out.service = d; } }
 }
 break;
 case "conditions":
-if (x !== null) {
-{ out.conditions = decode45(x, at, unknown); }
+if (x === null) {
+if (out === undefined) out = h.copyUpTo(v, "conditions");
+} else {
+{ const d = decode45(x, at, unknown); if (out !== undefined) out.conditions = d; else if (d !== x) { out = h.copyUpTo(v, "conditions"); out.conditions = d; } }
 }
 break;
 case "replicas":
-if (x !== null) {
-if (typeof x !== "object") out.replicas = x;
-else { out.replicas = h.decodeAt(x, S64, false, false, h.fieldPath(T65, at), unknown); }
+if (x === null) {
+if (out === undefined) out = h.copyUpTo(v, "replicas");
+} else {
+if (typeof x !== "object") { if (out !== undefined) out.replicas = x; }
+else { const d = h.decodeAt(x, S64, false, false, h.fieldPath(T65, at), unknown); if (out !== undefined) out.replicas = d; else if (d !== x) { out = h.copyUpTo(v, "replicas"); out.replicas = d; } }
 }
 break;
 case "selector":
-if (x !== null) {
-if (typeof x !== "object") out.selector = x;
-else { out.selector = h.decodeAt(x, S66, false, false, h.fieldPath(T67, at), unknown); }
+if (x === null) {
+if (out === undefined) out = h.copyUpTo(v, "selector");
+} else {
+if (typeof x !== "object") { if (out !== undefined) out.selector = x; }
+else { const d = h.decodeAt(x, S66, false, false, h.fieldPath(T67, at), unknown); if (out !== undefined) out.selector = d; else if (d !== x) { out = h.copyUpTo(v, "selector"); out.selector = d; } }
 }
 break;
 case "podIPs":
-if (x !== null) {
-{ out.podIPs = decode68(x, at, unknown); }
+if (x === null) {
+if (out === undefined) out = h.copyUpTo(v, "podIPs");
+} else {
+{ const d = decode68(x, at, unknown); if (out !== undefined) out.podIPs = d; else if (d !== x) { out = h.copyUpTo(v, "podIPs"); out.podIPs = d; } }
 }
 break;
 default:
 unknown.push(h.fieldPath(T39, at, key));
+if (out === undefined) out = h.copyUpTo(v, key);
 }
 }
-return out;
+return out === undefined ? v : out;
 }
 function decode1(v, at, unknown) {
 if (typeof v !== "object" || v === null) return v;
 if (Array.isArray(v)) return h.decodeAt(v, schema, true, false, h.fieldPath(T2, at), unknown);
-const out = {};
+let out;
 for (const key in v) {
 const x = v[key];
 switch (key) {
 case "apiVersion":
-if (x !== null) {
-out.apiVersion = typeof x === "object" ? h.copy(x) : x;
+if (x === null) {
+if (out === undefined) out = h.copyUpTo(v, "apiVersion");
+} else {
+if (out !== undefined) out.apiVersion = x;
 }
 break;
 case "kind":
-if (x !== null) {
-out.kind = typeof x === "object" ? h.copy(x) : x;
+if (x === null) {
+if (out === undefined) out = h.copyUpTo(v, "kind");
+} else {
+if (out !== undefined) out.kind = x;
 }
 break;
 case "metadata": {
 const meta = x === null ? undefined : h.decodeMetadata(x, unknown);
-if (meta !== undefined) out.metadata = meta;
+if (meta === x) { if (out !== undefined) out.metadata = x; } else if (meta === undefined) { if (out === undefined) out = h.copyUpTo(v, "metadata"); } else { if (out === undefined) out = h.copyUpTo(v, "metadata"); out.metadata = meta; }
 break;
 }
 case "spec":
-if (x !== null) {
-{ out.spec = decode3(x, at, unknown); }
+if (x === null) {
+if (out === undefined) out = h.copyUpTo(v, "spec");
+} else {
+{ const d = decode3(x, at, unknown); if (out !== undefined) out.spec = d; else if (d !== x) { out = h.copyUpTo(v, "spec"); out.spec = d; } }
 }
 break;
 case "status":
-if (x !== null) {
-{ out.status = decode37(x, at, unknown); }
+if (x === null) {
+if (out === undefined) out = h.copyUpTo(v, "status");
+} else {
+{ const d = decode37(x, at, unknown); if (out !== undefined) out.status = d; else if (d !== x) { out = h.copyUpTo(v, "status"); out.status = d; } }
 }
 break;
 default:
 unknown.push(h.fieldPath(T2, at, key));
+if (out === undefined) out = h.copyUpTo(v, key);
 }
 }
-return out;
+return out === undefined ? v : out;
 }
 function lists75(v, at, errors) {
 if (Array.isArray(v)) {

@@ -369,434 +369,542 @@ const T119 = ["status","conditions"];
 function decode3(v, at, unknown) {
 if (typeof v !== "object" || v === null) return v;
 if (Array.isArray(v)) return h.decodeAt(v, S5, false, false, h.fieldPath(T6, at), unknown);
-const out = {};
+let out;
 for (const key in v) {
 const x = v[key];
 switch (key) {
 case "apiBaseUrl":
-if (x !== null) {
-if (typeof x !== "object") out.apiBaseUrl = x;
-else { out.apiBaseUrl = h.decodeAt(x, S8, false, false, h.fieldPath(T9, at), unknown); }
+if (x === null) {
+if (out === undefined) out = h.copyUpTo(v, "apiBaseUrl");
+} else {
+if (typeof x !== "object") { if (out !== undefined) out.apiBaseUrl = x; }
+else { const d = h.decodeAt(x, S8, false, false, h.fieldPath(T9, at), unknown); if (out !== undefined) out.apiBaseUrl = d; else if (d !== x) { out = h.copyUpTo(v, "apiBaseUrl"); out.apiBaseUrl = d; } }
 }
 break;
 case "apiTokenSecretRef":
-if (x !== null) {
-if (typeof x !== "object") out.apiTokenSecretRef = x;
-else { out.apiTokenSecretRef = h.decodeAt(x, S10, false, false, h.fieldPath(T11, at), unknown); }
+if (x === null) {
+if (out === undefined) out = h.copyUpTo(v, "apiTokenSecretRef");
+} else {
+if (typeof x !== "object") { if (out !== undefined) out.apiTokenSecretRef = x; }
+else { const d = h.decodeAt(x, S10, false, false, h.fieldPath(T11, at), unknown); if (out !== undefined) out.apiTokenSecretRef = d; else if (d !== x) { out = h.copyUpTo(v, "apiTokenSecretRef"); out.apiTokenSecretRef = d; } }
 }
 break;
 case "tenant":
-if (x !== null) {
-if (typeof x !== "object") out.tenant = x;
-else { out.tenant = h.decodeAt(x, S12, false, false, h.fieldPath(T13, at), unknown); }
+if (x === null) {
+if (out === undefined) out = h.copyUpTo(v, "tenant");
+} else {
+if (typeof x !== "object") { if (out !== undefined) out.tenant = x; }
+else { const d = h.decodeAt(x, S12, false, false, h.fieldPath(T13, at), unknown); if (out !== undefined) out.tenant = d; else if (d !== x) { out = h.copyUpTo(v, "tenant"); out.tenant = d; } }
 }
 break;
 case "workflow":
-if (x !== null) {
-if (typeof x !== "object") out.workflow = x;
-else { out.workflow = h.decodeAt(x, S14, false, false, h.fieldPath(T15, at), unknown); }
+if (x === null) {
+if (out === undefined) out = h.copyUpTo(v, "workflow");
+} else {
+if (typeof x !== "object") { if (out !== undefined) out.workflow = x; }
+else { const d = h.decodeAt(x, S14, false, false, h.fieldPath(T15, at), unknown); if (out !== undefined) out.workflow = d; else if (d !== x) { out = h.copyUpTo(v, "workflow"); out.workflow = d; } }
 }
 break;
 case "question":
-if (x !== null) {
-if (typeof x !== "object") out.question = x;
-else { out.question = h.decodeAt(x, S16, false, false, h.fieldPath(T17, at), unknown); }
+if (x === null) {
+if (out === undefined) out = h.copyUpTo(v, "question");
+} else {
+if (typeof x !== "object") { if (out !== undefined) out.question = x; }
+else { const d = h.decodeAt(x, S16, false, false, h.fieldPath(T17, at), unknown); if (out !== undefined) out.question = d; else if (d !== x) { out = h.copyUpTo(v, "question"); out.question = d; } }
 }
 break;
 case "model":
-if (x !== null) {
-if (typeof x !== "object") out.model = x;
-else { out.model = h.decodeAt(x, S18, false, false, h.fieldPath(T19, at), unknown); }
+if (x === null) {
+if (out === undefined) out = h.copyUpTo(v, "model");
+} else {
+if (typeof x !== "object") { if (out !== undefined) out.model = x; }
+else { const d = h.decodeAt(x, S18, false, false, h.fieldPath(T19, at), unknown); if (out !== undefined) out.model = d; else if (d !== x) { out = h.copyUpTo(v, "model"); out.model = d; } }
 }
 break;
 case "ollamaUrl":
-if (x !== null) {
-if (typeof x !== "object") out.ollamaUrl = x;
-else { out.ollamaUrl = h.decodeAt(x, S20, false, false, h.fieldPath(T21, at), unknown); }
+if (x === null) {
+if (out === undefined) out = h.copyUpTo(v, "ollamaUrl");
+} else {
+if (typeof x !== "object") { if (out !== undefined) out.ollamaUrl = x; }
+else { const d = h.decodeAt(x, S20, false, false, h.fieldPath(T21, at), unknown); if (out !== undefined) out.ollamaUrl = d; else if (d !== x) { out = h.copyUpTo(v, "ollamaUrl"); out.ollamaUrl = d; } }
 }
 break;
 case "insecureTls":
-if (x !== null) {
-if (typeof x !== "object") out.insecureTls = x;
-else { out.insecureTls = h.decodeAt(x, S22, false, false, h.fieldPath(T23, at), unknown); }
+if (x === null) {
+if (out === undefined) out = h.copyUpTo(v, "insecureTls");
+} else {
+if (typeof x !== "object") { if (out !== undefined) out.insecureTls = x; }
+else { const d = h.decodeAt(x, S22, false, false, h.fieldPath(T23, at), unknown); if (out !== undefined) out.insecureTls = d; else if (d !== x) { out = h.copyUpTo(v, "insecureTls"); out.insecureTls = d; } }
 }
 break;
 case "schedule":
-if (x !== null) {
-if (typeof x !== "object") out.schedule = x;
-else { out.schedule = h.decodeAt(x, S24, false, false, h.fieldPath(T25, at), unknown); }
+if (x === null) {
+if (out === undefined) out = h.copyUpTo(v, "schedule");
+} else {
+if (typeof x !== "object") { if (out !== undefined) out.schedule = x; }
+else { const d = h.decodeAt(x, S24, false, false, h.fieldPath(T25, at), unknown); if (out !== undefined) out.schedule = d; else if (d !== x) { out = h.copyUpTo(v, "schedule"); out.schedule = d; } }
 }
 break;
 case "suspend":
-if (x !== null) {
-if (typeof x !== "object") out.suspend = x;
-else { out.suspend = h.decodeAt(x, S26, false, false, h.fieldPath(T27, at), unknown); }
+if (x === null) {
+if (out === undefined) out = h.copyUpTo(v, "suspend");
+} else {
+if (typeof x !== "object") { if (out !== undefined) out.suspend = x; }
+else { const d = h.decodeAt(x, S26, false, false, h.fieldPath(T27, at), unknown); if (out !== undefined) out.suspend = d; else if (d !== x) { out = h.copyUpTo(v, "suspend"); out.suspend = d; } }
 }
 break;
 case "timeoutSeconds":
-if (x !== null) {
-if (typeof x !== "object") out.timeoutSeconds = x;
-else { out.timeoutSeconds = h.decodeAt(x, S28, false, false, h.fieldPath(T29, at), unknown); }
+if (x === null) {
+if (out === undefined) out = h.copyUpTo(v, "timeoutSeconds");
+} else {
+if (typeof x !== "object") { if (out !== undefined) out.timeoutSeconds = x; }
+else { const d = h.decodeAt(x, S28, false, false, h.fieldPath(T29, at), unknown); if (out !== undefined) out.timeoutSeconds = d; else if (d !== x) { out = h.copyUpTo(v, "timeoutSeconds"); out.timeoutSeconds = d; } }
 }
 break;
 case "backoffSeconds":
-if (x !== null) {
-if (typeof x !== "object") out.backoffSeconds = x;
-else { out.backoffSeconds = h.decodeAt(x, S30, false, false, h.fieldPath(T31, at), unknown); }
+if (x === null) {
+if (out === undefined) out = h.copyUpTo(v, "backoffSeconds");
+} else {
+if (typeof x !== "object") { if (out !== undefined) out.backoffSeconds = x; }
+else { const d = h.decodeAt(x, S30, false, false, h.fieldPath(T31, at), unknown); if (out !== undefined) out.backoffSeconds = d; else if (d !== x) { out = h.copyUpTo(v, "backoffSeconds"); out.backoffSeconds = d; } }
 }
 break;
 case "ollamaWarmup":
-if (x !== null) {
-if (typeof x !== "object") out.ollamaWarmup = x;
-else { out.ollamaWarmup = h.decodeAt(x, S32, false, false, h.fieldPath(T33, at), unknown); }
+if (x === null) {
+if (out === undefined) out = h.copyUpTo(v, "ollamaWarmup");
+} else {
+if (typeof x !== "object") { if (out !== undefined) out.ollamaWarmup = x; }
+else { const d = h.decodeAt(x, S32, false, false, h.fieldPath(T33, at), unknown); if (out !== undefined) out.ollamaWarmup = d; else if (d !== x) { out = h.copyUpTo(v, "ollamaWarmup"); out.ollamaWarmup = d; } }
 }
 break;
 case "ollamaWarmupTimeoutSeconds":
-if (x !== null) {
-if (typeof x !== "object") out.ollamaWarmupTimeoutSeconds = x;
-else { out.ollamaWarmupTimeoutSeconds = h.decodeAt(x, S34, false, false, h.fieldPath(T35, at), unknown); }
+if (x === null) {
+if (out === undefined) out = h.copyUpTo(v, "ollamaWarmupTimeoutSeconds");
+} else {
+if (typeof x !== "object") { if (out !== undefined) out.ollamaWarmupTimeoutSeconds = x; }
+else { const d = h.decodeAt(x, S34, false, false, h.fieldPath(T35, at), unknown); if (out !== undefined) out.ollamaWarmupTimeoutSeconds = d; else if (d !== x) { out = h.copyUpTo(v, "ollamaWarmupTimeoutSeconds"); out.ollamaWarmupTimeoutSeconds = d; } }
 }
 break;
 case "kubeconfig":
-if (x !== null) {
-if (typeof x !== "object") out.kubeconfig = x;
-else { out.kubeconfig = h.decodeAt(x, S36, false, false, h.fieldPath(T37, at), unknown); }
+if (x === null) {
+if (out === undefined) out = h.copyUpTo(v, "kubeconfig");
+} else {
+if (typeof x !== "object") { if (out !== undefined) out.kubeconfig = x; }
+else { const d = h.decodeAt(x, S36, false, false, h.fieldPath(T37, at), unknown); if (out !== undefined) out.kubeconfig = d; else if (d !== x) { out = h.copyUpTo(v, "kubeconfig"); out.kubeconfig = d; } }
 }
 break;
 case "vastai":
-if (x !== null) {
-if (typeof x !== "object") out.vastai = x;
-else { out.vastai = h.decodeAt(x, S38, false, false, h.fieldPath(T39, at), unknown); }
+if (x === null) {
+if (out === undefined) out = h.copyUpTo(v, "vastai");
+} else {
+if (typeof x !== "object") { if (out !== undefined) out.vastai = x; }
+else { const d = h.decodeAt(x, S38, false, false, h.fieldPath(T39, at), unknown); if (out !== undefined) out.vastai = d; else if (d !== x) { out = h.copyUpTo(v, "vastai"); out.vastai = d; } }
 }
 break;
 case "templateHash":
-if (x !== null) {
-if (typeof x !== "object") out.templateHash = x;
-else { out.templateHash = h.decodeAt(x, S40, false, false, h.fieldPath(T41, at), unknown); }
+if (x === null) {
+if (out === undefined) out = h.copyUpTo(v, "templateHash");
+} else {
+if (typeof x !== "object") { if (out !== undefined) out.templateHash = x; }
+else { const d = h.decodeAt(x, S40, false, false, h.fieldPath(T41, at), unknown); if (out !== undefined) out.templateHash = d; else if (d !== x) { out = h.copyUpTo(v, "templateHash"); out.templateHash = d; } }
 }
 break;
 case "minDph":
-if (x !== null) {
-if (typeof x !== "object") out.minDph = x;
-else { out.minDph = h.decodeAt(x, S42, false, false, h.fieldPath(T43, at), unknown); }
+if (x === null) {
+if (out === undefined) out = h.copyUpTo(v, "minDph");
+} else {
+if (typeof x !== "object") { if (out !== undefined) out.minDph = x; }
+else { const d = h.decodeAt(x, S42, false, false, h.fieldPath(T43, at), unknown); if (out !== undefined) out.minDph = d; else if (d !== x) { out = h.copyUpTo(v, "minDph"); out.minDph = d; } }
 }
 break;
 case "maxDph":
-if (x !== null) {
-if (typeof x !== "object") out.maxDph = x;
-else { out.maxDph = h.decodeAt(x, S44, false, false, h.fieldPath(T45, at), unknown); }
+if (x === null) {
+if (out === undefined) out = h.copyUpTo(v, "maxDph");
+} else {
+if (typeof x !== "object") { if (out !== undefined) out.maxDph = x; }
+else { const d = h.decodeAt(x, S44, false, false, h.fieldPath(T45, at), unknown); if (out !== undefined) out.maxDph = d; else if (d !== x) { out = h.copyUpTo(v, "maxDph"); out.maxDph = d; } }
 }
 break;
 case "reliability":
-if (x !== null) {
-if (typeof x !== "object") out.reliability = x;
-else { out.reliability = h.decodeAt(x, S46, false, false, h.fieldPath(T47, at), unknown); }
+if (x === null) {
+if (out === undefined) out = h.copyUpTo(v, "reliability");
+} else {
+if (typeof x !== "object") { if (out !== undefined) out.reliability = x; }
+else { const d = h.decodeAt(x, S46, false, false, h.fieldPath(T47, at), unknown); if (out !== undefined) out.reliability = d; else if (d !== x) { out = h.copyUpTo(v, "reliability"); out.reliability = d; } }
 }
 break;
 case "vastaiStopInstance":
-if (x !== null) {
-if (typeof x !== "object") out.vastaiStopInstance = x;
-else { out.vastaiStopInstance = h.decodeAt(x, S48, false, false, h.fieldPath(T49, at), unknown); }
+if (x === null) {
+if (out === undefined) out = h.copyUpTo(v, "vastaiStopInstance");
+} else {
+if (typeof x !== "object") { if (out !== undefined) out.vastaiStopInstance = x; }
+else { const d = h.decodeAt(x, S48, false, false, h.fieldPath(T49, at), unknown); if (out !== undefined) out.vastaiStopInstance = d; else if (d !== x) { out = h.copyUpTo(v, "vastaiStopInstance"); out.vastaiStopInstance = d; } }
 }
 break;
 case "agent":
 if (x === null) {
-out.agent = "holmes";
+if (out === undefined) out = h.copyUpTo(v, "agent"); out.agent = "holmes";
 } else {
-if (typeof x !== "object") out.agent = x;
-else { out.agent = h.decodeAt(x, S50, false, false, h.fieldPath(T51, at), unknown); }
+if (typeof x !== "object") { if (out !== undefined) out.agent = x; }
+else { const d = h.decodeAt(x, S50, false, false, h.fieldPath(T51, at), unknown); if (out !== undefined) out.agent = d; else if (d !== x) { out = h.copyUpTo(v, "agent"); out.agent = d; } }
 }
 break;
 case "attestationRequired":
 if (x === null) {
-out.attestationRequired = false;
+if (out === undefined) out = h.copyUpTo(v, "attestationRequired"); out.attestationRequired = false;
 } else {
-if (typeof x !== "object") out.attestationRequired = x;
-else { out.attestationRequired = h.decodeAt(x, S52, false, false, h.fieldPath(T53, at), unknown); }
+if (typeof x !== "object") { if (out !== undefined) out.attestationRequired = x; }
+else { const d = h.decodeAt(x, S52, false, false, h.fieldPath(T53, at), unknown); if (out !== undefined) out.attestationRequired = d; else if (d !== x) { out = h.copyUpTo(v, "attestationRequired"); out.attestationRequired = d; } }
 }
 break;
 default:
 unknown.push(h.fieldPath(T6, at, key));
+if (out === undefined) out = h.copyUpTo(v, key);
 }
 }
-if (!Object.hasOwn(out, "agent")) out.agent = "holmes";
-if (!Object.hasOwn(out, "attestationRequired")) out.attestationRequired = false;
-return out;
+if (!Object.hasOwn(out === undefined ? v : out, "agent")) { if (out === undefined) out = h.copyUpTo(v); out.agent = "holmes"; }
+if (!Object.hasOwn(out === undefined ? v : out, "attestationRequired")) { if (out === undefined) out = h.copyUpTo(v); out.attestationRequired = false; }
+return out === undefined ? v : out;
 }
 function decode66(v, at, unknown) {
 if (typeof v !== "object" || v === null) return v;
 if (Array.isArray(v)) return h.decodeAt(v, S67, false, false, h.fieldPath(T68, at), unknown);
-const out = {};
+let out;
 for (const key in v) {
 const x = v[key];
 switch (key) {
 case "runId":
-if (x !== null) {
-if (typeof x !== "object") out.runId = x;
-else { out.runId = h.decodeAt(x, S70, false, false, h.fieldPath(T71, at), unknown); }
+if (x === null) {
+if (out === undefined) out = h.copyUpTo(v, "runId");
+} else {
+if (typeof x !== "object") { if (out !== undefined) out.runId = x; }
+else { const d = h.decodeAt(x, S70, false, false, h.fieldPath(T71, at), unknown); if (out !== undefined) out.runId = d; else if (d !== x) { out = h.copyUpTo(v, "runId"); out.runId = d; } }
 }
 break;
 case "submittedAt":
-if (x !== null) {
-if (typeof x !== "object") out.submittedAt = x;
-else { out.submittedAt = h.decodeAt(x, S72, false, false, h.fieldPath(T73, at), unknown); }
+if (x === null) {
+if (out === undefined) out = h.copyUpTo(v, "submittedAt");
+} else {
+if (typeof x !== "object") { if (out !== undefined) out.submittedAt = x; }
+else { const d = h.decodeAt(x, S72, false, false, h.fieldPath(T73, at), unknown); if (out !== undefined) out.submittedAt = d; else if (d !== x) { out = h.copyUpTo(v, "submittedAt"); out.submittedAt = d; } }
 }
 break;
 case "completedAt":
-if (x !== null) {
-if (typeof x !== "object") out.completedAt = x;
-else { out.completedAt = h.decodeAt(x, S74, false, false, h.fieldPath(T75, at), unknown); }
+if (x === null) {
+if (out === undefined) out = h.copyUpTo(v, "completedAt");
+} else {
+if (typeof x !== "object") { if (out !== undefined) out.completedAt = x; }
+else { const d = h.decodeAt(x, S74, false, false, h.fieldPath(T75, at), unknown); if (out !== undefined) out.completedAt = d; else if (d !== x) { out = h.copyUpTo(v, "completedAt"); out.completedAt = d; } }
 }
 break;
 case "durationMillis":
-if (x !== null) {
-if (typeof x !== "object") out.durationMillis = x;
-else { out.durationMillis = h.decodeAt(x, S76, false, false, h.fieldPath(T77, at), unknown); }
+if (x === null) {
+if (out === undefined) out = h.copyUpTo(v, "durationMillis");
+} else {
+if (typeof x !== "object") { if (out !== undefined) out.durationMillis = x; }
+else { const d = h.decodeAt(x, S76, false, false, h.fieldPath(T77, at), unknown); if (out !== undefined) out.durationMillis = d; else if (d !== x) { out = h.copyUpTo(v, "durationMillis"); out.durationMillis = d; } }
 }
 break;
 case "status":
-if (x !== null) {
-if (typeof x !== "object") out.status = x;
-else { out.status = h.decodeAt(x, S78, false, false, h.fieldPath(T79, at), unknown); }
+if (x === null) {
+if (out === undefined) out = h.copyUpTo(v, "status");
+} else {
+if (typeof x !== "object") { if (out !== undefined) out.status = x; }
+else { const d = h.decodeAt(x, S78, false, false, h.fieldPath(T79, at), unknown); if (out !== undefined) out.status = d; else if (d !== x) { out = h.copyUpTo(v, "status"); out.status = d; } }
 }
 break;
 case "error":
-if (x !== null) {
-if (typeof x !== "object") out.error = x;
-else { out.error = h.decodeAt(x, S80, false, false, h.fieldPath(T81, at), unknown); }
+if (x === null) {
+if (out === undefined) out = h.copyUpTo(v, "error");
+} else {
+if (typeof x !== "object") { if (out !== undefined) out.error = x; }
+else { const d = h.decodeAt(x, S80, false, false, h.fieldPath(T81, at), unknown); if (out !== undefined) out.error = d; else if (d !== x) { out = h.copyUpTo(v, "error"); out.error = d; } }
 }
 break;
 default:
 unknown.push(h.fieldPath(T68, at, key));
+if (out === undefined) out = h.copyUpTo(v, key);
 }
 }
-return out;
+return out === undefined ? v : out;
 }
 function decode83(v, at, unknown) {
 if (typeof v !== "object" || v === null) return v;
 if (Array.isArray(v)) return h.decodeAt(v, S85, false, false, h.fieldPath(T86, at), unknown);
-const out = {};
+let out;
 for (const key in v) {
 const x = v[key];
 switch (key) {
 case "runId":
-if (x !== null) {
-if (typeof x !== "object") out.runId = x;
-else { out.runId = h.decodeAt(x, S88, false, false, h.fieldPath(T89, at), unknown); }
+if (x === null) {
+if (out === undefined) out = h.copyUpTo(v, "runId");
+} else {
+if (typeof x !== "object") { if (out !== undefined) out.runId = x; }
+else { const d = h.decodeAt(x, S88, false, false, h.fieldPath(T89, at), unknown); if (out !== undefined) out.runId = d; else if (d !== x) { out = h.copyUpTo(v, "runId"); out.runId = d; } }
 }
 break;
 case "submittedAt":
-if (x !== null) {
-if (typeof x !== "object") out.submittedAt = x;
-else { out.submittedAt = h.decodeAt(x, S90, false, false, h.fieldPath(T91, at), unknown); }
+if (x === null) {
+if (out === undefined) out = h.copyUpTo(v, "submittedAt");
+} else {
+if (typeof x !== "object") { if (out !== undefined) out.submittedAt = x; }
+else { const d = h.decodeAt(x, S90, false, false, h.fieldPath(T91, at), unknown); if (out !== undefined) out.submittedAt = d; else if (d !== x) { out = h.copyUpTo(v, "submittedAt"); out.submittedAt = d; } }
 }
 break;
 case "completedAt":
-if (x !== null) {
-if (typeof x !== "object") out.completedAt = x;
-else { out.completedAt = h.decodeAt(x, S92, false, false, h.fieldPath(T93, at), unknown); }
+if (x === null) {
+if (out === undefined) out = h.copyUpTo(v, "completedAt");
+} else {
+if (typeof x !== "object") { if (out !== undefined) out.completedAt = x; }
+else { const d = h.decodeAt(x, S92, false, false, h.fieldPath(T93, at), unknown); if (out !== undefined) out.completedAt = d; else if (d !== x) { out = h.copyUpTo(v, "completedAt"); out.completedAt = d; } }
 }
 break;
 case "durationMillis":
-if (x !== null) {
-if (typeof x !== "object") out.durationMillis = x;
-else { out.durationMillis = h.decodeAt(x, S94, false, false, h.fieldPath(T95, at), unknown); }
+if (x === null) {
+if (out === undefined) out = h.copyUpTo(v, "durationMillis");
+} else {
+if (typeof x !== "object") { if (out !== undefined) out.durationMillis = x; }
+else { const d = h.decodeAt(x, S94, false, false, h.fieldPath(T95, at), unknown); if (out !== undefined) out.durationMillis = d; else if (d !== x) { out = h.copyUpTo(v, "durationMillis"); out.durationMillis = d; } }
 }
 break;
 case "status":
-if (x !== null) {
-if (typeof x !== "object") out.status = x;
-else { out.status = h.decodeAt(x, S96, false, false, h.fieldPath(T97, at), unknown); }
+if (x === null) {
+if (out === undefined) out = h.copyUpTo(v, "status");
+} else {
+if (typeof x !== "object") { if (out !== undefined) out.status = x; }
+else { const d = h.decodeAt(x, S96, false, false, h.fieldPath(T97, at), unknown); if (out !== undefined) out.status = d; else if (d !== x) { out = h.copyUpTo(v, "status"); out.status = d; } }
 }
 break;
 case "error":
-if (x !== null) {
-if (typeof x !== "object") out.error = x;
-else { out.error = h.decodeAt(x, S98, false, false, h.fieldPath(T99, at), unknown); }
+if (x === null) {
+if (out === undefined) out = h.copyUpTo(v, "error");
+} else {
+if (typeof x !== "object") { if (out !== undefined) out.error = x; }
+else { const d = h.decodeAt(x, S98, false, false, h.fieldPath(T99, at), unknown); if (out !== undefined) out.error = d; else if (d !== x) { out = h.copyUpTo(v, "error"); out.error = d; } }
 }
 break;
 default:
 unknown.push(h.fieldPath(T86, at, key));
+if (out === undefined) out = h.copyUpTo(v, key);
 }
 }
-return out;
+return out === undefined ? v : out;
 }
 function decode82(v, at, unknown) {
 if (typeof v !== "object" || v === null) return v;
 if (Array.isArray(v)) {
 const n = v.length;
-const out = new Array(n);
+let out;
 for (let i = 0; i < n; i++) {
 const x = v[i];
-if (x === null) out[i] = null;
-else { at.push(i); out[i] = decode83(x, at, unknown); at.pop(); }
+if (x === null) { if (out !== undefined) out[i] = x; }
+else { at.push(i); const d = decode83(x, at, unknown); at.pop(); if (out !== undefined) out[i] = d; else if (d !== x) { out = v.slice(0, i); out[i] = d; } }
 }
-return out;
+return out === undefined ? v : out;
 }
-const out = {};
+let out;
 for (const key in v) {
 const x = v[key];
 unknown.push(h.fieldPath(T100, at, key));
+if (out === undefined) out = h.copyUpTo(v, key);
 }
-return out;
+return out === undefined ? v : out;
 }
 function decode102(v, at, unknown) {
 if (typeof v !== "object" || v === null) return v;
 if (Array.isArray(v)) return h.decodeAt(v, S104, false, false, h.fieldPath(T105, at), unknown);
-const out = {};
+let out;
 for (const key in v) {
 const x = v[key];
 switch (key) {
 case "lastTransitionTime":
-if (x !== null) {
-if (typeof x !== "object") out.lastTransitionTime = x;
-else { out.lastTransitionTime = h.decodeAt(x, S107, false, false, h.fieldPath(T108, at), unknown); }
+if (x === null) {
+if (out === undefined) out = h.copyUpTo(v, "lastTransitionTime");
+} else {
+if (typeof x !== "object") { if (out !== undefined) out.lastTransitionTime = x; }
+else { const d = h.decodeAt(x, S107, false, false, h.fieldPath(T108, at), unknown); if (out !== undefined) out.lastTransitionTime = d; else if (d !== x) { out = h.copyUpTo(v, "lastTransitionTime"); out.lastTransitionTime = d; } }
 }
 break;
 case "message":
-if (x !== null) {
-if (typeof x !== "object") out.message = x;
-else { out.message = h.decodeAt(x, S109, false, false, h.fieldPath(T110, at), unknown); }
+if (x === null) {
+if (out === undefined) out = h.copyUpTo(v, "message");
+} else {
+if (typeof x !== "object") { if (out !== undefined) out.message = x; }
+else { const d = h.decodeAt(x, S109, false, false, h.fieldPath(T110, at), unknown); if (out !== undefined) out.message = d; else if (d !== x) { out = h.copyUpTo(v, "message"); out.message = d; } }
 }
 break;
 case "observedGeneration":
-if (x !== null) {
-if (typeof x !== "object") out.observedGeneration = x;
-else { out.observedGeneration = h.decodeAt(x, S111, false, false, h.fieldPath(T112, at), unknown); }
+if (x === null) {
+if (out === undefined) out = h.copyUpTo(v, "observedGeneration");
+} else {
+if (typeof x !== "object") { if (out !== undefined) out.observedGeneration = x; }
+else { const d = h.decodeAt(x, S111, false, false, h.fieldPath(T112, at), unknown); if (out !== undefined) out.observedGeneration = d; else if (d !== x) { out = h.copyUpTo(v, "observedGeneration"); out.observedGeneration = d; } }
 }
 break;
 case "reason":
-if (x !== null) {
-if (typeof x !== "object") out.reason = x;
-else { out.reason = h.decodeAt(x, S113, false, false, h.fieldPath(T114, at), unknown); }
+if (x === null) {
+if (out === undefined) out = h.copyUpTo(v, "reason");
+} else {
+if (typeof x !== "object") { if (out !== undefined) out.reason = x; }
+else { const d = h.decodeAt(x, S113, false, false, h.fieldPath(T114, at), unknown); if (out !== undefined) out.reason = d; else if (d !== x) { out = h.copyUpTo(v, "reason"); out.reason = d; } }
 }
 break;
 case "status":
-if (x !== null) {
-if (typeof x !== "object") out.status = x;
-else { out.status = h.decodeAt(x, S115, false, false, h.fieldPath(T116, at), unknown); }
+if (x === null) {
+if (out === undefined) out = h.copyUpTo(v, "status");
+} else {
+if (typeof x !== "object") { if (out !== undefined) out.status = x; }
+else { const d = h.decodeAt(x, S115, false, false, h.fieldPath(T116, at), unknown); if (out !== undefined) out.status = d; else if (d !== x) { out = h.copyUpTo(v, "status"); out.status = d; } }
 }
 break;
 case "type":
-if (x !== null) {
-if (typeof x !== "object") out.type = x;
-else { out.type = h.decodeAt(x, S117, false, false, h.fieldPath(T118, at), unknown); }
+if (x === null) {
+if (out === undefined) out = h.copyUpTo(v, "type");
+} else {
+if (typeof x !== "object") { if (out !== undefined) out.type = x; }
+else { const d = h.decodeAt(x, S117, false, false, h.fieldPath(T118, at), unknown); if (out !== undefined) out.type = d; else if (d !== x) { out = h.copyUpTo(v, "type"); out.type = d; } }
 }
 break;
 default:
 unknown.push(h.fieldPath(T105, at, key));
+if (out === undefined) out = h.copyUpTo(v, key);
 }
 }
-return out;
+return out === undefined ? v : out;
 }
 function decode101(v, at, unknown) {
 if (typeof v !== "object" || v === null) return v;
 if (Array.isArray(v)) {
 const n = v.length;
-const out = new Array(n);
+let out;
 for (let i = 0; i < n; i++) {
 const x = v[i];
-if (x === null) out[i] = null;
-else { at.push(i); out[i] = decode102(x, at, unknown); at.pop(); }
+if (x === null) { if (out !== undefined) out[i] = x; }
+else { at.push(i); const d = decode102(x, at, unknown); at.pop(); if (out !== undefined) out[i] = d; else if (d !== x) { out = v.slice(0, i); out[i] = d; } }
 }
-return out;
+return out === undefined ? v : out;
 }
-const out = {};
+let out;
 for (const key in v) {
 const x = v[key];
 unknown.push(h.fieldPath(T119, at, key));
+if (out === undefined) out = h.copyUpTo(v, key);
 }
-return out;
+return out === undefined ? v : out;
 }
 function decode54(v, at, unknown) {
 if (typeof v !== "object" || v === null) return v;
 if (Array.isArray(v)) return h.decodeAt(v, S55, false, false, h.fieldPath(T56, at), unknown);
-const out = {};
+let out;
 for (const key in v) {
 const x = v[key];
 switch (key) {
 case "observedGeneration":
-if (x !== null) {
-if (typeof x !== "object") out.observedGeneration = x;
-else { out.observedGeneration = h.decodeAt(x, S58, false, false, h.fieldPath(T59, at), unknown); }
+if (x === null) {
+if (out === undefined) out = h.copyUpTo(v, "observedGeneration");
+} else {
+if (typeof x !== "object") { if (out !== undefined) out.observedGeneration = x; }
+else { const d = h.decodeAt(x, S58, false, false, h.fieldPath(T59, at), unknown); if (out !== undefined) out.observedGeneration = d; else if (d !== x) { out = h.copyUpTo(v, "observedGeneration"); out.observedGeneration = d; } }
 }
 break;
 case "lastScheduleTime":
-if (x !== null) {
-if (typeof x !== "object") out.lastScheduleTime = x;
-else { out.lastScheduleTime = h.decodeAt(x, S60, false, false, h.fieldPath(T61, at), unknown); }
+if (x === null) {
+if (out === undefined) out = h.copyUpTo(v, "lastScheduleTime");
+} else {
+if (typeof x !== "object") { if (out !== undefined) out.lastScheduleTime = x; }
+else { const d = h.decodeAt(x, S60, false, false, h.fieldPath(T61, at), unknown); if (out !== undefined) out.lastScheduleTime = d; else if (d !== x) { out = h.copyUpTo(v, "lastScheduleTime"); out.lastScheduleTime = d; } }
 }
 break;
 case "lastSuccessfulTime":
-if (x !== null) {
-if (typeof x !== "object") out.lastSuccessfulTime = x;
-else { out.lastSuccessfulTime = h.decodeAt(x, S62, false, false, h.fieldPath(T63, at), unknown); }
+if (x === null) {
+if (out === undefined) out = h.copyUpTo(v, "lastSuccessfulTime");
+} else {
+if (typeof x !== "object") { if (out !== undefined) out.lastSuccessfulTime = x; }
+else { const d = h.decodeAt(x, S62, false, false, h.fieldPath(T63, at), unknown); if (out !== undefined) out.lastSuccessfulTime = d; else if (d !== x) { out = h.copyUpTo(v, "lastSuccessfulTime"); out.lastSuccessfulTime = d; } }
 }
 break;
 case "consecutiveFailures":
-if (x !== null) {
-if (typeof x !== "object") out.consecutiveFailures = x;
-else { out.consecutiveFailures = h.decodeAt(x, S64, false, false, h.fieldPath(T65, at), unknown); }
+if (x === null) {
+if (out === undefined) out = h.copyUpTo(v, "consecutiveFailures");
+} else {
+if (typeof x !== "object") { if (out !== undefined) out.consecutiveFailures = x; }
+else { const d = h.decodeAt(x, S64, false, false, h.fieldPath(T65, at), unknown); if (out !== undefined) out.consecutiveFailures = d; else if (d !== x) { out = h.copyUpTo(v, "consecutiveFailures"); out.consecutiveFailures = d; } }
 }
 break;
 case "lastRun":
-if (x !== null) {
-{ out.lastRun = decode66(x, at, unknown); }
+if (x === null) {
+if (out === undefined) out = h.copyUpTo(v, "lastRun");
+} else {
+{ const d = decode66(x, at, unknown); if (out !== undefined) out.lastRun = d; else if (d !== x) { out = h.copyUpTo(v, "lastRun"); out.lastRun = d; } }
 }
 break;
 case "history":
-if (x !== null) {
-{ out.history = decode82(x, at, unknown); }
+if (x === null) {
+if (out === undefined) out = h.copyUpTo(v, "history");
+} else {
+{ const d = decode82(x, at, unknown); if (out !== undefined) out.history = d; else if (d !== x) { out = h.copyUpTo(v, "history"); out.history = d; } }
 }
 break;
 case "conditions":
-if (x !== null) {
-{ out.conditions = decode101(x, at, unknown); }
+if (x === null) {
+if (out === undefined) out = h.copyUpTo(v, "conditions");
+} else {
+{ const d = decode101(x, at, unknown); if (out !== undefined) out.conditions = d; else if (d !== x) { out = h.copyUpTo(v, "conditions"); out.conditions = d; } }
 }
 break;
 default:
 unknown.push(h.fieldPath(T56, at, key));
+if (out === undefined) out = h.copyUpTo(v, key);
 }
 }
-return out;
+return out === undefined ? v : out;
 }
 function decode1(v, at, unknown) {
 if (typeof v !== "object" || v === null) return v;
 if (Array.isArray(v)) return h.decodeAt(v, schema, true, false, h.fieldPath(T2, at), unknown);
-const out = {};
+let out;
 for (const key in v) {
 const x = v[key];
 switch (key) {
 case "apiVersion":
-if (x !== null) {
-out.apiVersion = typeof x === "object" ? h.copy(x) : x;
+if (x === null) {
+if (out === undefined) out = h.copyUpTo(v, "apiVersion");
+} else {
+if (out !== undefined) out.apiVersion = x;
 }
 break;
 case "kind":
-if (x !== null) {
-out.kind = typeof x === "object" ? h.copy(x) : x;
+if (x === null) {
+if (out === undefined) out = h.copyUpTo(v, "kind");
+} else {
+if (out !== undefined) out.kind = x;
 }
 break;
 case "metadata": {
 const meta = x === null ? undefined : h.decodeMetadata(x, unknown);
-if (meta !== undefined) out.metadata = meta;
+if (meta === x) { if (out !== undefined) out.metadata = x; } else if (meta === undefined) { if (out === undefined) out = h.copyUpTo(v, "metadata"); } else { if (out === undefined) out = h.copyUpTo(v, "metadata"); out.metadata = meta; }
 break;
 }
 case "spec":
-if (x !== null) {
-{ out.spec = decode3(x, at, unknown); }
+if (x === null) {
+if (out === undefined) out = h.copyUpTo(v, "spec");
+} else {
+{ const d = decode3(x, at, unknown); if (out !== undefined) out.spec = d; else if (d !== x) { out = h.copyUpTo(v, "spec"); out.spec = d; } }
 }
 break;
 case "status":
-if (x !== null) {
-{ out.status = decode54(x, at, unknown); }
+if (x === null) {
+if (out === undefined) out = h.copyUpTo(v, "status");
+} else {
+{ const d = decode54(x, at, unknown); if (out !== undefined) out.status = d; else if (d !== x) { out = h.copyUpTo(v, "status"); out.status = d; } }
 }
 break;
 default:
 unknown.push(h.fieldPath(T2, at, key));
+if (out === undefined) out = h.copyUpTo(v, key);
 }
 }
-return out;
+return out === undefined ? v : out;
 }
 function lists122(v, at, errors) {
 if (Array.isArray(v)) {

@@ -192,254 +192,299 @@ const T57 = ["status","sandbox","podIPs"];
 function decode7(v, at, unknown) {
 if (typeof v !== "object" || v === null) return v;
 if (Array.isArray(v)) return h.decodeAt(v, S9, false, false, h.fieldPath(T10, at), unknown);
-const out = {};
+let out;
 for (const key in v) {
 const x = v[key];
 switch (key) {
 case "name":
-if (x !== null) {
-if (typeof x !== "object") out.name = x;
-else { out.name = h.decodeAt(x, S12, false, false, h.fieldPath(T13, at), unknown); }
+if (x === null) {
+if (out === undefined) out = h.copyUpTo(v, "name");
+} else {
+if (typeof x !== "object") { if (out !== undefined) out.name = x; }
+else { const d = h.decodeAt(x, S12, false, false, h.fieldPath(T13, at), unknown); if (out !== undefined) out.name = d; else if (d !== x) { out = h.copyUpTo(v, "name"); out.name = d; } }
 }
 break;
 default:
 unknown.push(h.fieldPath(T10, at, key));
+if (out === undefined) out = h.copyUpTo(v, key);
 }
 }
-return out;
+return out === undefined ? v : out;
 }
 function decode14(v, at, unknown) {
 if (typeof v !== "object" || v === null) return v;
 if (Array.isArray(v)) return h.decodeAt(v, S15, false, false, h.fieldPath(T16, at), unknown);
-const out = {};
+let out;
 for (const key in v) {
 const x = v[key];
 switch (key) {
 case "shutdownTime":
-if (x !== null) {
-if (typeof x !== "object") out.shutdownTime = x;
-else { out.shutdownTime = h.decodeAt(x, S18, false, false, h.fieldPath(T19, at), unknown); }
+if (x === null) {
+if (out === undefined) out = h.copyUpTo(v, "shutdownTime");
+} else {
+if (typeof x !== "object") { if (out !== undefined) out.shutdownTime = x; }
+else { const d = h.decodeAt(x, S18, false, false, h.fieldPath(T19, at), unknown); if (out !== undefined) out.shutdownTime = d; else if (d !== x) { out = h.copyUpTo(v, "shutdownTime"); out.shutdownTime = d; } }
 }
 break;
 case "shutdownPolicy":
 if (x === null) {
-out.shutdownPolicy = "Retain";
+if (out === undefined) out = h.copyUpTo(v, "shutdownPolicy"); out.shutdownPolicy = "Retain";
 } else {
-if (typeof x !== "object") out.shutdownPolicy = x;
-else { out.shutdownPolicy = h.decodeAt(x, S20, false, false, h.fieldPath(T21, at), unknown); }
+if (typeof x !== "object") { if (out !== undefined) out.shutdownPolicy = x; }
+else { const d = h.decodeAt(x, S20, false, false, h.fieldPath(T21, at), unknown); if (out !== undefined) out.shutdownPolicy = d; else if (d !== x) { out = h.copyUpTo(v, "shutdownPolicy"); out.shutdownPolicy = d; } }
 }
 break;
 default:
 unknown.push(h.fieldPath(T16, at, key));
+if (out === undefined) out = h.copyUpTo(v, key);
 }
 }
-if (!Object.hasOwn(out, "shutdownPolicy")) out.shutdownPolicy = "Retain";
-return out;
+if (!Object.hasOwn(out === undefined ? v : out, "shutdownPolicy")) { if (out === undefined) out = h.copyUpTo(v); out.shutdownPolicy = "Retain"; }
+return out === undefined ? v : out;
 }
 function decode3(v, at, unknown) {
 if (typeof v !== "object" || v === null) return v;
 if (Array.isArray(v)) return h.decodeAt(v, S5, false, false, h.fieldPath(T6, at), unknown);
-const out = {};
+let out;
 for (const key in v) {
 const x = v[key];
 switch (key) {
 case "sandboxTemplateRef":
-if (x !== null) {
-{ out.sandboxTemplateRef = decode7(x, at, unknown); }
+if (x === null) {
+if (out === undefined) out = h.copyUpTo(v, "sandboxTemplateRef");
+} else {
+{ const d = decode7(x, at, unknown); if (out !== undefined) out.sandboxTemplateRef = d; else if (d !== x) { out = h.copyUpTo(v, "sandboxTemplateRef"); out.sandboxTemplateRef = d; } }
 }
 break;
 case "lifecycle":
-if (x !== null) {
-{ out.lifecycle = decode14(x, at, unknown); }
+if (x === null) {
+if (out === undefined) out = h.copyUpTo(v, "lifecycle");
+} else {
+{ const d = decode14(x, at, unknown); if (out !== undefined) out.lifecycle = d; else if (d !== x) { out = h.copyUpTo(v, "lifecycle"); out.lifecycle = d; } }
 }
 break;
 case "warmpool":
 if (x === null) {
-out.warmpool = "default";
+if (out === undefined) out = h.copyUpTo(v, "warmpool"); out.warmpool = "default";
 } else {
-if (typeof x !== "object") out.warmpool = x;
-else { out.warmpool = h.decodeAt(x, S22, false, false, h.fieldPath(T23, at), unknown); }
+if (typeof x !== "object") { if (out !== undefined) out.warmpool = x; }
+else { const d = h.decodeAt(x, S22, false, false, h.fieldPath(T23, at), unknown); if (out !== undefined) out.warmpool = d; else if (d !== x) { out = h.copyUpTo(v, "warmpool"); out.warmpool = d; } }
 }
 break;
 default:
 unknown.push(h.fieldPath(T6, at, key));
+if (out === undefined) out = h.copyUpTo(v, key);
 }
 }
-if (!Object.hasOwn(out, "warmpool")) out.warmpool = "default";
-return out;
+if (!Object.hasOwn(out === undefined ? v : out, "warmpool")) { if (out === undefined) out = h.copyUpTo(v); out.warmpool = "default"; }
+return out === undefined ? v : out;
 }
 function decode28(v, at, unknown) {
 if (typeof v !== "object" || v === null) return v;
 if (Array.isArray(v)) return h.decodeAt(v, S31, false, false, h.fieldPath(T32, at), unknown);
-const out = {};
+let out;
 for (const key in v) {
 const x = v[key];
 switch (key) {
 case "lastTransitionTime":
-if (x !== null) {
-if (typeof x !== "object") out.lastTransitionTime = x;
-else { out.lastTransitionTime = h.decodeAt(x, S34, false, false, h.fieldPath(T35, at), unknown); }
+if (x === null) {
+if (out === undefined) out = h.copyUpTo(v, "lastTransitionTime");
+} else {
+if (typeof x !== "object") { if (out !== undefined) out.lastTransitionTime = x; }
+else { const d = h.decodeAt(x, S34, false, false, h.fieldPath(T35, at), unknown); if (out !== undefined) out.lastTransitionTime = d; else if (d !== x) { out = h.copyUpTo(v, "lastTransitionTime"); out.lastTransitionTime = d; } }
 }
 break;
 case "message":
-if (x !== null) {
-if (typeof x !== "object") out.message = x;
-else { out.message = h.decodeAt(x, S36, false, false, h.fieldPath(T37, at), unknown); }
+if (x === null) {
+if (out === undefined) out = h.copyUpTo(v, "message");
+} else {
+if (typeof x !== "object") { if (out !== undefined) out.message = x; }
+else { const d = h.decodeAt(x, S36, false, false, h.fieldPath(T37, at), unknown); if (out !== undefined) out.message = d; else if (d !== x) { out = h.copyUpTo(v, "message"); out.message = d; } }
 }
 break;
 case "observedGeneration":
-if (x !== null) {
-if (typeof x !== "object") out.observedGeneration = x;
-else { out.observedGeneration = h.decodeAt(x, S38, false, false, h.fieldPath(T39, at), unknown); }
+if (x === null) {
+if (out === undefined) out = h.copyUpTo(v, "observedGeneration");
+} else {
+if (typeof x !== "object") { if (out !== undefined) out.observedGeneration = x; }
+else { const d = h.decodeAt(x, S38, false, false, h.fieldPath(T39, at), unknown); if (out !== undefined) out.observedGeneration = d; else if (d !== x) { out = h.copyUpTo(v, "observedGeneration"); out.observedGeneration = d; } }
 }
 break;
 case "reason":
-if (x !== null) {
-if (typeof x !== "object") out.reason = x;
-else { out.reason = h.decodeAt(x, S40, false, false, h.fieldPath(T41, at), unknown); }
+if (x === null) {
+if (out === undefined) out = h.copyUpTo(v, "reason");
+} else {
+if (typeof x !== "object") { if (out !== undefined) out.reason = x; }
+else { const d = h.decodeAt(x, S40, false, false, h.fieldPath(T41, at), unknown); if (out !== undefined) out.reason = d; else if (d !== x) { out = h.copyUpTo(v, "reason"); out.reason = d; } }
 }
 break;
 case "status":
-if (x !== null) {
-if (typeof x !== "object") out.status = x;
-else { out.status = h.decodeAt(x, S42, false, false, h.fieldPath(T43, at), unknown); }
+if (x === null) {
+if (out === undefined) out = h.copyUpTo(v, "status");
+} else {
+if (typeof x !== "object") { if (out !== undefined) out.status = x; }
+else { const d = h.decodeAt(x, S42, false, false, h.fieldPath(T43, at), unknown); if (out !== undefined) out.status = d; else if (d !== x) { out = h.copyUpTo(v, "status"); out.status = d; } }
 }
 break;
 case "type":
-if (x !== null) {
-if (typeof x !== "object") out.type = x;
-else { out.type = h.decodeAt(x, S44, false, false, h.fieldPath(T45, at), unknown); }
+if (x === null) {
+if (out === undefined) out = h.copyUpTo(v, "type");
+} else {
+if (typeof x !== "object") { if (out !== undefined) out.type = x; }
+else { const d = h.decodeAt(x, S44, false, false, h.fieldPath(T45, at), unknown); if (out !== undefined) out.type = d; else if (d !== x) { out = h.copyUpTo(v, "type"); out.type = d; } }
 }
 break;
 default:
 unknown.push(h.fieldPath(T32, at, key));
+if (out === undefined) out = h.copyUpTo(v, key);
 }
 }
-return out;
+return out === undefined ? v : out;
 }
 function decode27(v, at, unknown) {
 if (typeof v !== "object" || v === null) return v;
 if (Array.isArray(v)) {
 const n = v.length;
-const out = new Array(n);
+let out;
 for (let i = 0; i < n; i++) {
 const x = v[i];
-if (x === null) out[i] = null;
-else { at.push(i); out[i] = decode28(x, at, unknown); at.pop(); }
+if (x === null) { if (out !== undefined) out[i] = x; }
+else { at.push(i); const d = decode28(x, at, unknown); at.pop(); if (out !== undefined) out[i] = d; else if (d !== x) { out = v.slice(0, i); out[i] = d; } }
 }
-return out;
+return out === undefined ? v : out;
 }
-const out = {};
+let out;
 for (const key in v) {
 const x = v[key];
 unknown.push(h.fieldPath(T46, at, key));
+if (out === undefined) out = h.copyUpTo(v, key);
 }
-return out;
+return out === undefined ? v : out;
 }
 function decode53(v, at, unknown) {
 if (typeof v !== "object" || v === null) return v;
 if (Array.isArray(v)) {
 const n = v.length;
-const out = new Array(n);
+let out;
 for (let i = 0; i < n; i++) {
 const x = v[i];
-if (x === null) out[i] = null;
-else if (typeof x !== "object") out[i] = x;
-else { at.push(i); out[i] = h.decodeAt(x, S55, false, false, h.fieldPath(T56, at), unknown); at.pop(); }
+if (x === null) { if (out !== undefined) out[i] = x; }
+else if (typeof x !== "object") { if (out !== undefined) out[i] = x; }
+else { at.push(i); const d = h.decodeAt(x, S55, false, false, h.fieldPath(T56, at), unknown); at.pop(); if (out !== undefined) out[i] = d; else if (d !== x) { out = v.slice(0, i); out[i] = d; } }
 }
-return out;
+return out === undefined ? v : out;
 }
-const out = {};
+let out;
 for (const key in v) {
 const x = v[key];
 unknown.push(h.fieldPath(T57, at, key));
+if (out === undefined) out = h.copyUpTo(v, key);
 }
-return out;
+return out === undefined ? v : out;
 }
 function decode47(v, at, unknown) {
 if (typeof v !== "object" || v === null) return v;
 if (Array.isArray(v)) return h.decodeAt(v, S48, false, false, h.fieldPath(T49, at), unknown);
-const out = {};
+let out;
 for (const key in v) {
 const x = v[key];
 switch (key) {
 case "name":
-if (x !== null) {
-if (typeof x !== "object") out.name = x;
-else { out.name = h.decodeAt(x, S51, false, false, h.fieldPath(T52, at), unknown); }
+if (x === null) {
+if (out === undefined) out = h.copyUpTo(v, "name");
+} else {
+if (typeof x !== "object") { if (out !== undefined) out.name = x; }
+else { const d = h.decodeAt(x, S51, false, false, h.fieldPath(T52, at), unknown); if (out !== undefined) out.name = d; else if (d !== x) { out = h.copyUpTo(v, "name"); out.name = d; } }
 }
 break;
 case "podIPs":
-if (x !== null) {
-{ out.podIPs = decode53(x, at, unknown); }
+if (x === null) {
+if (out === undefined) out = h.copyUpTo(v, "podIPs");
+} else {
+{ const d = decode53(x, at, unknown); if (out !== undefined) out.podIPs = d; else if (d !== x) { out = h.copyUpTo(v, "podIPs"); out.podIPs = d; } }
 }
 break;
 default:
 unknown.push(h.fieldPath(T49, at, key));
+if (out === undefined) out = h.copyUpTo(v, key);
 }
 }
-return out;
+return out === undefined ? v : out;
 }
 function decode24(v, at, unknown) {
 if (typeof v !== "object" || v === null) return v;
 if (Array.isArray(v)) return h.decodeAt(v, S25, false, false, h.fieldPath(T26, at), unknown);
-const out = {};
+let out;
 for (const key in v) {
 const x = v[key];
 switch (key) {
 case "conditions":
-if (x !== null) {
-{ out.conditions = decode27(x, at, unknown); }
+if (x === null) {
+if (out === undefined) out = h.copyUpTo(v, "conditions");
+} else {
+{ const d = decode27(x, at, unknown); if (out !== undefined) out.conditions = d; else if (d !== x) { out = h.copyUpTo(v, "conditions"); out.conditions = d; } }
 }
 break;
 case "sandbox":
-if (x !== null) {
-{ out.sandbox = decode47(x, at, unknown); }
+if (x === null) {
+if (out === undefined) out = h.copyUpTo(v, "sandbox");
+} else {
+{ const d = decode47(x, at, unknown); if (out !== undefined) out.sandbox = d; else if (d !== x) { out = h.copyUpTo(v, "sandbox"); out.sandbox = d; } }
 }
 break;
 default:
 unknown.push(h.fieldPath(T26, at, key));
+if (out === undefined) out = h.copyUpTo(v, key);
 }
 }
-return out;
+return out === undefined ? v : out;
 }
 function decode1(v, at, unknown) {
 if (typeof v !== "object" || v === null) return v;
 if (Array.isArray(v)) return h.decodeAt(v, schema, true, false, h.fieldPath(T2, at), unknown);
-const out = {};
+let out;
 for (const key in v) {
 const x = v[key];
 switch (key) {
 case "apiVersion":
-if (x !== null) {
-out.apiVersion = typeof x === "object" ? h.copy(x) : x;
+if (x === null) {
+if (out === undefined) out = h.copyUpTo(v, "apiVersion");
+} else {
+if (out !== undefined) out.apiVersion = x;
 }
 break;
 case "kind":
-if (x !== null) {
-out.kind = typeof x === "object" ? h.copy(x) : x;
+if (x === null) {
+if (out === undefined) out = h.copyUpTo(v, "kind");
+} else {
+if (out !== undefined) out.kind = x;
 }
 break;
 case "metadata": {
 const meta = x === null ? undefined : h.decodeMetadata(x, unknown);
-if (meta !== undefined) out.metadata = meta;
+if (meta === x) { if (out !== undefined) out.metadata = x; } else if (meta === undefined) { if (out === undefined) out = h.copyUpTo(v, "metadata"); } else { if (out === undefined) out = h.copyUpTo(v, "metadata"); out.metadata = meta; }
 break;
 }
 case "spec":
-if (x !== null) {
-{ out.spec = decode3(x, at, unknown); }
+if (x === null) {
+if (out === undefined) out = h.copyUpTo(v, "spec");
+} else {
+{ const d = decode3(x, at, unknown); if (out !== undefined) out.spec = d; else if (d !== x) { out = h.copyUpTo(v, "spec"); out.spec = d; } }
 }
 break;
 case "status":
-if (x !== null) {
-{ out.status = decode24(x, at, unknown); }
+if (x === null) {
+if (out === undefined) out = h.copyUpTo(v, "status");
+} else {
+{ const d = decode24(x, at, unknown); if (out !== undefined) out.status = d; else if (d !== x) { out = h.copyUpTo(v, "status"); out.status = d; } }
 }
 break;
 default:
 unknown.push(h.fieldPath(T2, at, key));
+if (out === undefined) out = h.copyUpTo(v, key);
 }
 }
-return out;
+return out === undefined ? v : out;
 }
 function lists60(v, at, errors) {
 if (Array.isArray(v)) {
@@ -575,197 +620,223 @@ const T37 = ["status"];
 function decode11(v, at, unknown) {
 if (typeof v !== "object" || v === null) return v;
 if (Array.isArray(v)) return h.decodeAt(v, S13, false, true, h.fieldPath(T14, at), unknown);
-const out = {};
+let out;
 for (const key in v) {
 const x = v[key];
-h.set(out, key, h.copy(x));
+if (out !== undefined) h.set(out, key, x);
 }
-return out;
+return out === undefined ? v : out;
 }
 function decode15(v, at, unknown) {
 if (typeof v !== "object" || v === null) return v;
 if (Array.isArray(v)) return h.decodeAt(v, S16, false, true, h.fieldPath(T17, at), unknown);
-const out = {};
+let out;
 for (const key in v) {
 const x = v[key];
-h.set(out, key, h.copy(x));
+if (out !== undefined) h.set(out, key, x);
 }
-return out;
+return out === undefined ? v : out;
 }
 function decode7(v, at, unknown) {
 if (typeof v !== "object" || v === null) return v;
 if (Array.isArray(v)) return h.decodeAt(v, S9, false, false, h.fieldPath(T10, at), unknown);
-const out = {};
+let out;
 for (const key in v) {
 const x = v[key];
 switch (key) {
 case "metadata":
-if (x !== null) {
-{ out.metadata = decode11(x, at, unknown); }
+if (x === null) {
+if (out === undefined) out = h.copyUpTo(v, "metadata");
+} else {
+{ const d = decode11(x, at, unknown); if (out !== undefined) out.metadata = d; else if (d !== x) { out = h.copyUpTo(v, "metadata"); out.metadata = d; } }
 }
 break;
 case "spec":
-if (x !== null) {
-{ out.spec = decode15(x, at, unknown); }
+if (x === null) {
+if (out === undefined) out = h.copyUpTo(v, "spec");
+} else {
+{ const d = decode15(x, at, unknown); if (out !== undefined) out.spec = d; else if (d !== x) { out = h.copyUpTo(v, "spec"); out.spec = d; } }
 }
 break;
 default:
 unknown.push(h.fieldPath(T10, at, key));
+if (out === undefined) out = h.copyUpTo(v, key);
 }
 }
-return out;
+return out === undefined ? v : out;
 }
 function decode22(v, at, unknown) {
 if (typeof v !== "object" || v === null) return v;
 if (Array.isArray(v)) return h.decodeAt(v, S25, false, true, h.fieldPath(T26, at), unknown);
-const out = {};
+let out;
 for (const key in v) {
 const x = v[key];
-h.set(out, key, h.copy(x));
+if (out !== undefined) h.set(out, key, x);
 }
-return out;
+return out === undefined ? v : out;
 }
 function decode21(v, at, unknown) {
 if (typeof v !== "object" || v === null) return v;
 if (Array.isArray(v)) {
 const n = v.length;
-const out = new Array(n);
+let out;
 for (let i = 0; i < n; i++) {
 const x = v[i];
-if (x === null) out[i] = null;
-else { at.push(i); out[i] = decode22(x, at, unknown); at.pop(); }
+if (x === null) { if (out !== undefined) out[i] = x; }
+else { at.push(i); const d = decode22(x, at, unknown); at.pop(); if (out !== undefined) out[i] = d; else if (d !== x) { out = v.slice(0, i); out[i] = d; } }
 }
-return out;
+return out === undefined ? v : out;
 }
-const out = {};
+let out;
 for (const key in v) {
 const x = v[key];
 unknown.push(h.fieldPath(T27, at, key));
+if (out === undefined) out = h.copyUpTo(v, key);
 }
-return out;
+return out === undefined ? v : out;
 }
 function decode29(v, at, unknown) {
 if (typeof v !== "object" || v === null) return v;
 if (Array.isArray(v)) return h.decodeAt(v, S31, false, true, h.fieldPath(T32, at), unknown);
-const out = {};
+let out;
 for (const key in v) {
 const x = v[key];
-h.set(out, key, h.copy(x));
+if (out !== undefined) h.set(out, key, x);
 }
-return out;
+return out === undefined ? v : out;
 }
 function decode28(v, at, unknown) {
 if (typeof v !== "object" || v === null) return v;
 if (Array.isArray(v)) {
 const n = v.length;
-const out = new Array(n);
+let out;
 for (let i = 0; i < n; i++) {
 const x = v[i];
-if (x === null) out[i] = null;
-else { at.push(i); out[i] = decode29(x, at, unknown); at.pop(); }
+if (x === null) { if (out !== undefined) out[i] = x; }
+else { at.push(i); const d = decode29(x, at, unknown); at.pop(); if (out !== undefined) out[i] = d; else if (d !== x) { out = v.slice(0, i); out[i] = d; } }
 }
-return out;
+return out === undefined ? v : out;
 }
-const out = {};
+let out;
 for (const key in v) {
 const x = v[key];
 unknown.push(h.fieldPath(T33, at, key));
+if (out === undefined) out = h.copyUpTo(v, key);
 }
-return out;
+return out === undefined ? v : out;
 }
 function decode18(v, at, unknown) {
 if (typeof v !== "object" || v === null) return v;
 if (Array.isArray(v)) return h.decodeAt(v, S19, false, false, h.fieldPath(T20, at), unknown);
-const out = {};
+let out;
 for (const key in v) {
 const x = v[key];
 switch (key) {
 case "ingress":
-if (x !== null) {
-{ out.ingress = decode21(x, at, unknown); }
+if (x === null) {
+if (out === undefined) out = h.copyUpTo(v, "ingress");
+} else {
+{ const d = decode21(x, at, unknown); if (out !== undefined) out.ingress = d; else if (d !== x) { out = h.copyUpTo(v, "ingress"); out.ingress = d; } }
 }
 break;
 case "egress":
-if (x !== null) {
-{ out.egress = decode28(x, at, unknown); }
+if (x === null) {
+if (out === undefined) out = h.copyUpTo(v, "egress");
+} else {
+{ const d = decode28(x, at, unknown); if (out !== undefined) out.egress = d; else if (d !== x) { out = h.copyUpTo(v, "egress"); out.egress = d; } }
 }
 break;
 default:
 unknown.push(h.fieldPath(T20, at, key));
+if (out === undefined) out = h.copyUpTo(v, key);
 }
 }
-return out;
+return out === undefined ? v : out;
 }
 function decode3(v, at, unknown) {
 if (typeof v !== "object" || v === null) return v;
 if (Array.isArray(v)) return h.decodeAt(v, S5, false, false, h.fieldPath(T6, at), unknown);
-const out = {};
+let out;
 for (const key in v) {
 const x = v[key];
 switch (key) {
 case "podTemplate":
-if (x !== null) {
-{ out.podTemplate = decode7(x, at, unknown); }
+if (x === null) {
+if (out === undefined) out = h.copyUpTo(v, "podTemplate");
+} else {
+{ const d = decode7(x, at, unknown); if (out !== undefined) out.podTemplate = d; else if (d !== x) { out = h.copyUpTo(v, "podTemplate"); out.podTemplate = d; } }
 }
 break;
 case "networkPolicy":
-if (x !== null) {
-{ out.networkPolicy = decode18(x, at, unknown); }
+if (x === null) {
+if (out === undefined) out = h.copyUpTo(v, "networkPolicy");
+} else {
+{ const d = decode18(x, at, unknown); if (out !== undefined) out.networkPolicy = d; else if (d !== x) { out = h.copyUpTo(v, "networkPolicy"); out.networkPolicy = d; } }
 }
 break;
 case "networkPolicyManagement":
 if (x === null) {
-out.networkPolicyManagement = "Managed";
+if (out === undefined) out = h.copyUpTo(v, "networkPolicyManagement"); out.networkPolicyManagement = "Managed";
 } else {
-if (typeof x !== "object") out.networkPolicyManagement = x;
-else { out.networkPolicyManagement = h.decodeAt(x, S34, false, false, h.fieldPath(T35, at), unknown); }
+if (typeof x !== "object") { if (out !== undefined) out.networkPolicyManagement = x; }
+else { const d = h.decodeAt(x, S34, false, false, h.fieldPath(T35, at), unknown); if (out !== undefined) out.networkPolicyManagement = d; else if (d !== x) { out = h.copyUpTo(v, "networkPolicyManagement"); out.networkPolicyManagement = d; } }
 }
 break;
 default:
 unknown.push(h.fieldPath(T6, at, key));
+if (out === undefined) out = h.copyUpTo(v, key);
 }
 }
-if (!Object.hasOwn(out, "networkPolicyManagement")) out.networkPolicyManagement = "Managed";
-return out;
+if (!Object.hasOwn(out === undefined ? v : out, "networkPolicyManagement")) { if (out === undefined) out = h.copyUpTo(v); out.networkPolicyManagement = "Managed"; }
+return out === undefined ? v : out;
 }
 function decode1(v, at, unknown) {
 if (typeof v !== "object" || v === null) return v;
 if (Array.isArray(v)) return h.decodeAt(v, schema, true, false, h.fieldPath(T2, at), unknown);
-const out = {};
+let out;
 for (const key in v) {
 const x = v[key];
 switch (key) {
 case "apiVersion":
-if (x !== null) {
-out.apiVersion = typeof x === "object" ? h.copy(x) : x;
+if (x === null) {
+if (out === undefined) out = h.copyUpTo(v, "apiVersion");
+} else {
+if (out !== undefined) out.apiVersion = x;
 }
 break;
 case "kind":
-if (x !== null) {
-out.kind = typeof x === "object" ? h.copy(x) : x;
+if (x === null) {
+if (out === undefined) out = h.copyUpTo(v, "kind");
+} else {
+if (out !== undefined) out.kind = x;
 }
 break;
 case "metadata": {
 const meta = x === null ? undefined : h.decodeMetadata(x, unknown);
-if (meta !== undefined) out.metadata = meta;
+if (meta === x) { if (out !== undefined) out.metadata = x; } else if (meta === undefined) { if (out === undefined) out = h.copyUpTo(v, "metadata"); } else { if (out === undefined) out = h.copyUpTo(v, "metadata"); out.metadata = meta; }
 break;
 }
 case "spec":
-if (x !== null) {
-{ out.spec = decode3(x, at, unknown); }
+if (x === null) {
+if (out === undefined) out = h.copyUpTo(v, "spec");
+} else {
+{ const d = decode3(x, at, unknown); if (out !== undefined) out.spec = d; else if (d !== x) { out = h.copyUpTo(v, "spec"); out.spec = d; } }
 }
 break;
 case "status":
-if (x !== null) {
-if (typeof x !== "object") out.status = x;
-else { out.status = h.decodeAt(x, S36, false, false, h.fieldPath(T37, at), unknown); }
+if (x === null) {
+if (out === undefined) out = h.copyUpTo(v, "status");
+} else {
+if (typeof x !== "object") { if (out !== undefined) out.status = x; }
+else { const d = h.decodeAt(x, S36, false, false, h.fieldPath(T37, at), unknown); if (out !== undefined) out.status = d; else if (d !== x) { out = h.copyUpTo(v, "status"); out.status = d; } }
 }
 break;
 default:
 unknown.push(h.fieldPath(T2, at, key));
+if (out === undefined) out = h.copyUpTo(v, key);
 }
 }
-return out;
+return out === undefined ? v : out;
 }
 return {
 decode: (input, unknown) => decode1(input, [], unknown),
