@@ -4,12 +4,12 @@
 // type and object metadata (create or update), the OpenAPI schema (ratcheted on update), embedded resources,
 // list-type uniqueness and the x-kubernetes-validations CEL rules (transition rules with oldSelf on update; a
 // failing rule whose value did not change is ratcheted to a warning), with kube's field paths and messages.
-// Each CRD version's validator is built once, when the CRD is registered (CRDs can be applied at run time):
-// its structural checks compiled by ajv, its CEL rules by api/cel's compiler.
+// Each CRD version's validator is built once, when the CRD is registered (CRDs can be applied at run time), as
+// the generator would build it (generator/in-memory.ts).
 import type { CustomResourceDefinition } from "../api/apiextensions.ts";
-import { compileRules } from "../api/validation/compile-rules.ts";
-import { createValidator, type Validator } from "../api/validation/validate.ts";
-import { createAjv, toJsonSchema } from "../generator/schema/json-schema.ts";
+import type { Validator } from "../api/validation/validate.ts";
+import { crdValidator } from "../generator/in-memory.ts";
+import { createAjv } from "../generator/schema/json-schema.ts";
 import type { AdmissionResult } from "./resources.ts";
 import type { KubeObject } from "./storage.ts";
 
@@ -37,21 +37,9 @@ export class CrdAdmission {
 
   /** Builds the validators of a CRD's versions, replacing those of an earlier registration. */
   register(crd: CustomResourceDefinition): void {
-    const { group, names, scope } = crd.spec;
     const versions = new Map<string, Validator>();
-    this.validators.set(`${group}/${names.kind}`, versions);
-    for (const version of crd.spec.versions) {
-      const schema = version.schema.openAPIV3Schema;
-      versions.set(version.name, createValidator({
-        group,
-        version: version.name,
-        kind: names.kind,
-        namespaced: scope === "Namespaced",
-        schema,
-        structural: ajv.compile(toJsonSchema(schema)),
-        rules: compileRules(schema),
-      }));
-    }
+    this.validators.set(`${crd.spec.group}/${crd.spec.names.kind}`, versions);
+    for (const version of crd.spec.versions) versions.set(version.name, crdValidator(crd, version, ajv));
   }
 
   unregister(crd: CustomResourceDefinition): void {

@@ -41,8 +41,8 @@ export async function benchValidate(): Promise<void> {
     schema: standalone.ProposalSchema,
     structural: standalone.Proposal,
   };
-  const generic = createValidator({ ...kind, rules: standalone.ProposalRules });
-  const interpreted = createValidator({ ...kind, rules: interpretedRules(standalone.ProposalRules as readonly CelProgram[]) });
+  const generic = createValidator({ ...kind, walks: { rules: standalone.ProposalRules } });
+  const interpreted = createValidator({ ...kind, walks: { rules: interpretedRules(standalone.ProposalRules as readonly CelProgram[]) } });
   for (const proposal of proposals) {
     const [compiled, ...others] = [validateProposal(proposal), generic(proposal), interpreted(proposal)];
     if (compiled.errors.length > 0 || others.some((other) => JSON.stringify(compiled) !== JSON.stringify(other))) throw new Error(`${proposal.metadata.name}: the validators disagree`);

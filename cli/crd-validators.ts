@@ -1,15 +1,14 @@
 // Validators for CRDs given with --crds (any operator's): checked as kube-apiserver checks a CRD on apply, then
-// compiled (ajv for the schema, crdkit's CEL compiler for the rules). A CRD set that passed its checks is
+// compiled as the generator would (generator/in-memory.ts). A CRD set that passed its checks is
 // remembered in a cache keyed by its content, so the next run skips the checks and the heavy checker code.
 import { createHash } from "node:crypto";
 import { mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
 import { homedir } from "node:os";
 import { join } from "node:path";
 import type { CustomResourceDefinition } from "../api/apiextensions.ts";
-import { compileRules } from "../api/validation/compile-rules.ts";
-import { createValidator } from "../api/validation/validate.ts";
+import { crdValidator } from "../generator/in-memory.ts";
 import type { Problem } from "../generator/loader/problems.ts";
-import { createAjv, toJsonSchema } from "../generator/schema/json-schema.ts";
+import { createAjv } from "../generator/schema/json-schema.ts";
 import { expand, type InputProblem } from "./inputs.ts";
 import type { KindValidator, ValidatorLookup } from "./validators.ts";
 
@@ -53,19 +52,8 @@ function asInputProblem({ file, line, column, path, rule, message }: Problem): I
 function lookupIn(crds: readonly CustomResourceDefinition[]): ValidatorLookup {
   const ajv = createAjv();
   const validators = new Map<string, KindValidator>();
-  const build = (crd: CustomResourceDefinition, version: CustomResourceDefinition["spec"]["versions"][number]): KindValidator => {
-    const schema = version.schema.openAPIV3Schema;
-    const validate = createValidator({
-      group: crd.spec.group,
-      version: version.name,
-      kind: crd.spec.names.kind,
-      namespaced: crd.spec.scope === "Namespaced",
-      schema,
-      structural: ajv.compile(toJsonSchema(schema)),
-      rules: compileRules(schema),
-    });
-    return { group: crd.spec.group, validate };
-  };
+  const build = (crd: CustomResourceDefinition, version: CustomResourceDefinition["spec"]["versions"][number]): KindValidator =>
+    ({ group: crd.spec.group, validate: crdValidator(crd, version, ajv) });
   return async (apiVersion, kind) => {
     const key = `${apiVersion}/${kind}`;
     if (!validators.has(key)) {

@@ -32,13 +32,12 @@ export interface KindDefinition {
   schema: JSONSchemaProps;
   /** ajv's validation function for the schema (generator/schema/json-schema.ts toJsonSchema). */
   structural: StructuralValidateFunction;
-  /** Every x-kubernetes-validations rule of the schema, compiled where a program is available. */
-  rules: readonly CelRuleEntry[];
   /**
-   * The kind's walks (decoding, list types, rules) as code generated from its schema (kind-code.ts), which then
-   * runs the rules with its own programs; without it, the generic walks run `rules`.
+   * The kind's walks (decoding, list types, rules) as code generated from its schema (kind-code.ts), which runs
+   * the rules with its own programs; or, for the generic walks, `rules`: every x-kubernetes-validations rule of
+   * the schema, compiled where a program is available.
    */
-  code?: KindCode;
+  walks: { code: KindCode } | { rules: readonly CelRuleEntry[] };
 }
 
 export interface ValidationResult {
@@ -64,7 +63,8 @@ export type Validator = (object: unknown, oldObject?: unknown, options?: Validat
 export function createValidator(definition: KindDefinition): Validator {
   const { schema, structural, namespaced } = definition;
   const apiVersion = `${definition.group}/${definition.version}`;
-  const code = definition.code ?? genericCode(schema, definition.rules);
+  const { walks } = definition;
+  const code = "code" in walks ? walks.code : genericCode(schema, walks.rules);
 
   return (input, oldInput, options) => {
     if (!isObject(input)) return { errors: structuralErrors(structural, schema, input).map((e) => e.error), warnings: [], object: {} };

@@ -17,14 +17,18 @@ import { API, folderOf, header, importStatement, type EmittedFile } from "./emit
 
 export function emitValidators(model: GroupVersionModel): EmittedFile[] {
   const folder = folderOf(model);
+  const { content, walks } = standaloneModule(model);
   return [
-    { path: `${folder}/validators.ts`, content: validatorsModule(model) },
-    { path: `${folder}/validators/standalone.js`, content: standaloneModule(model) },
-    { path: `${folder}/validators/standalone.d.ts`, content: standaloneDeclarations(model) },
+    { path: `${folder}/validators.ts`, content: validatorsModule(model, walks) },
+    { path: `${folder}/validators/standalone.js`, content },
+    { path: `${folder}/validators/standalone.d.ts`, content: standaloneDeclarations(model, walks) },
   ];
 }
 
-function validatorsModule(model: GroupVersionModel): string {
+/** Per kind, the source of its walks (kind-code.ts), or undefined where the generic walks run. */
+type Walks = ReadonlyMap<KindModel, string | undefined>;
+
+function validatorsModule(model: GroupVersionModel, walks: Walks): string {
   const kinds = model.kinds.map((kind) => {
     const name = kind.kind[0]!.toLowerCase() + kind.kind.slice(1);
     return [
@@ -35,8 +39,7 @@ function validatorsModule(model: GroupVersionModel): string {
       `  namespaced: ${kind.namespaced},`,
       `  schema: standalone.${kind.kind}Schema,`,
       `  structural: standalone.${kind.kind},`,
-      `  rules: standalone.${kind.kind}Rules,`,
-      `  code: standalone.${kind.kind}Code,`,
+      walks.get(kind) === undefined ? `  walks: { rules: standalone.${kind.kind}Rules },` : `  walks: { code: standalone.${kind.kind}Code },`,
       "});",
       "",
       `/**`,
@@ -64,7 +67,7 @@ function validatorsModule(model: GroupVersionModel): string {
  * bound once to the runtime `rt` of the Kubernetes CEL environment (rules with the same expression share one
  * program), and its walks (api/validation/kind-code.ts), which run the rules as programs over JSON.
  */
-function standaloneModule(model: GroupVersionModel): string {
+function standaloneModule(model: GroupVersionModel): { content: string; walks: Walks } {
   const ajv = createAjv({ messages: false, code: { source: true, esm: true, lines: true, regExp: re2Engine, formats: _`formats` } });
   for (const kind of model.kinds) ajv.addSchema(toJsonSchema(kind.schema), kind.kind);
   const code = standaloneCode.default(ajv, Object.fromEntries(model.kinds.map((k) => [k.kind, k.kind]))).replace(/^"use strict";\n?/, "");
@@ -73,15 +76,15 @@ function standaloneModule(model: GroupVersionModel): string {
     const entries = ruleSites(kind.schema).map((site) => ruleEntry(site, kind, programs));
     return `export const ${kind.kind}Rules = [${entries.map((e) => `\n${e},`).join("")}\n];`;
   });
+  const walks = new Map(model.kinds.map((kind) => [kind, kindCodeOf(kind)])); // after the tables, which report bad rules best
   const data = model.kinds.flatMap((kind, i) => [
     `export const ${kind.kind}Schema = ${JSON.stringify(validationSchema(kind.schema), null, 2)};`,
     "",
     tables[i]!,
     "",
-    `export const ${kind.kind}Code = ${kindCode(kind, programs.count > 0)};`,
-    "",
+    ...kindCode(kind, walks.get(kind), programs.count > 0),
   ]);
-  return [
+  const content = [
     header(model).trimEnd(),
     'import { RE2JS } from "@bufbuild/re2";',
     importStatement(["KUBE_FORMATS as formats"], `../${API}/validation/formats.ts`), // one folder deeper
@@ -96,6 +99,7 @@ function standaloneModule(model: GroupVersionModel): string {
     code.trimEnd(),
     "",
   ].join("\n");
+  return { content, walks };
 }
 
 /** The compiled programs of a module, one per distinct expression, declared as `cel<N>`. */
@@ -126,17 +130,21 @@ class Programs {
 }
 
 /**
- * The kind's walks bound to its schema and rules, or undefined where the generic walks must run (kindCodeSource). A
- * rule that cannot be compiled was reported with its CRD file and schema path by Programs.
+ * The source of the kind's walks, or undefined where the generic walks must run (kindCodeSource). A rule that cannot
+ * be compiled was reported with its CRD file and schema path by Programs.
  */
-function kindCode(kind: KindModel, usesCel: boolean): string {
-  let source;
+function kindCodeOf(kind: KindModel): string | undefined {
   try {
-    source = kindCodeSource(kind.schema);
+    return kindCodeSource(kind.schema);
   } catch (error) {
     throw new Error(`${kind.file}: ${(error as Error).message}`);
   }
-  return source === undefined ? "undefined" : `(${source})(kindHelpers, ${usesCel ? "rt" : "undefined"}, ${kind.kind}Schema, ${kind.kind}Rules)`;
+}
+
+/** The kind's walks bound to its schema and rules, where it has them. */
+function kindCode(kind: KindModel, source: string | undefined, usesCel: boolean): string[] {
+  if (source === undefined) return [];
+  return [`export const ${kind.kind}Code = (${source})(kindHelpers, ${usesCel ? "rt" : "undefined"}, ${kind.kind}Schema, ${kind.kind}Rules);`, ""];
 }
 
 /** A rules-table entry: where the rule sits, the rule, and its programs. */
@@ -157,7 +165,7 @@ function ruleEntry(site: CelRuleSite, kind: KindModel, programs: Programs): stri
   ].join("\n");
 }
 
-function standaloneDeclarations(model: GroupVersionModel): string {
+function standaloneDeclarations(model: GroupVersionModel, walks: Walks): string {
   return [
     header(model),
     importStatement(["JSONSchemaProps"], `../${API}/apiextensions.ts`, true),
@@ -169,7 +177,7 @@ function standaloneDeclarations(model: GroupVersionModel): string {
       `export declare const ${kind.kind}: StructuralValidateFunction;`,
       `export declare const ${kind.kind}Schema: JSONSchemaProps;`,
       `export declare const ${kind.kind}Rules: readonly CelProgram[];`,
-      `export declare const ${kind.kind}Code: KindCode | undefined;`,
+      ...(walks.get(kind) === undefined ? [] : [`export declare const ${kind.kind}Code: KindCode;`]),
     ]),
     "",
   ].join("\n");

@@ -43,7 +43,7 @@ const recording = new Map([...kinds].map(([key, { apiVersion, kind, namespaced }
     },
   }));
   const [group, version] = apiVersion.split("/") as [string, string];
-  return [key, createValidator({ group, version, kind, namespaced, schema: standalone[`${kind}Schema`] as never, structural: standalone[kind] as never, rules })];
+  return [key, createValidator({ group, version, kind, namespaced, schema: standalone[`${kind}Schema`] as never, structural: standalone[kind] as never, walks: { rules } })];
 }));
 const cases = ruleCases();
 for (const c of cases) {

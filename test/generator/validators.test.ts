@@ -32,6 +32,24 @@ describe("emitValidators", () => {
     expect(code.match(/usesOldSelf: \w+/g)).toEqual(["usesOldSelf: false", "usesOldSelf: false", "usesOldSelf: true"]);
   });
 
+  it("emits the kind's walks, or the generic walks over the rules table for a schema the walks do not handle", () => {
+    const files = (spec: JSONSchemaProps) => Object.fromEntries(emitValidators(model(spec)).map((f) => [f.path.split("/").pop(), f.content]));
+    const plain = files({ type: "object", properties: { a: { type: "string", "x-kubernetes-validations": [{ rule: "self != 'x'" }] } } });
+    expect(plain["validators.ts"]).toContain("  walks: { code: standalone.WidgetCode },");
+    expect(plain["standalone.js"]).toMatch(/^export const WidgetCode = /m);
+    expect(plain["standalone.d.ts"]).toContain("export declare const WidgetCode: KindCode;");
+    // a rule reading an escaped property below preserve-unknown-fields (see kind-code.test.ts)
+    const escaped = files({
+      type: "object",
+      "x-kubernetes-preserve-unknown-fields": true,
+      "x-kubernetes-validations": [{ rule: "has(self.a__dash__b)" }],
+      properties: { "a-b": { type: "string", "x-kubernetes-validations": [{ rule: "self != 'x'" }] } },
+    });
+    expect(escaped["validators.ts"]).toContain("  walks: { rules: standalone.WidgetRules },");
+    expect(escaped["standalone.js"]).not.toContain("WidgetCode");
+    expect(escaped["standalone.d.ts"]).not.toContain("WidgetCode");
+  });
+
   it("fails on an expression the compiler rejects, with the CRD file and the rule's schema path", () => {
     expect(() => standalone({ type: "object", properties: { a: { type: "string", "x-kubernetes-validations": [{ rule: "true" }, { rule: "self.nope(" }] } } }))
       .toThrow(/^crds\/widgets\.yaml: openAPIV3Schema\.properties\[spec\]\.properties\[a\]\.x-kubernetes-validations\[1\]\.rule: cannot compile CEL expression: ERROR: <input>:1:11: /);

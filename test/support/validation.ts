@@ -33,7 +33,7 @@ export function validatorFor(schema: JSONSchemaProps | string, options: TestKind
     namespaced: options.namespaced ?? true,
     schema: root,
     structural: ajv.compile(toJsonSchema(root)),
-    rules,
+    walks: { rules },
   });
 }
 

@@ -76,11 +76,11 @@ describe("the generated validator of every kind gives what the generic engine gi
     const [group, version] = apiVersion.split("/") as [string, string];
     const generic = createValidator({
       group, version, kind, namespaced, schema: standalone[`${kind}Schema`] as JSONSchemaProps,
-      structural: standalone[kind] as never, rules: standalone[`${kind}Rules`] as CelProgram[],
+      structural: standalone[kind] as never, walks: { rules: standalone[`${kind}Rules`] as CelProgram[] },
     });
 
     it("is made with the kind's generated walks", () => {
-      expect(readFileSync(`generated/${apiVersion}/validators.ts`, "utf8")).toContain(`  code: standalone.${kind}Code,\n`);
+      expect(readFileSync(`generated/${apiVersion}/validators.ts`, "utf8")).toContain(`  walks: { code: standalone.${kind}Code },\n`);
       expect(standalone[`${kind}Code`]).toBeDefined();
     });
 
@@ -155,11 +155,11 @@ describe("code made at run time for a schema with rules on every kind of node gi
   const schema = ruleSchema();
   const definition = {
     group: "example.com", version: "v1", kind: "Widget", namespaced: true, schema,
-    structural: createAjv().compile(toJsonSchema(schema)), rules: compileRules(schema),
+    structural: createAjv().compile(toJsonSchema(schema)),
   };
-  const code = { generated: compileKindCode(schema)!, generic: genericCode(schema, definition.rules) };
-  const generic = createValidator(definition);
-  const generated = createValidator({ ...definition, code: code.generated });
+  const code = { generated: compileKindCode(schema)!, generic: genericCode(schema, compileRules(schema)) };
+  const generic = createValidator({ ...definition, walks: { code: code.generic } });
+  const generated = createValidator({ ...definition, walks: { code: code.generated } });
 
   it("on random objects, created and updated", () => sideBySide({ generated, generic }, code, objectsOf("example.com/v1", "Widget", schema), 400));
 

@@ -19,8 +19,7 @@ const agentValidator = createValidator({
   namespaced: false,
   schema: standalone.AgentSchema,
   structural: standalone.Agent,
-  rules: standalone.AgentRules,
-  code: standalone.AgentCode,
+  walks: { code: standalone.AgentCode },
 });
 
 /**
@@ -38,8 +37,7 @@ const analysisResultValidator = createValidator({
   namespaced: true,
   schema: standalone.AnalysisResultSchema,
   structural: standalone.AnalysisResult,
-  rules: standalone.AnalysisResultRules,
-  code: standalone.AnalysisResultCode,
+  walks: { code: standalone.AnalysisResultCode },
 });
 
 /**
@@ -57,8 +55,7 @@ const approvalPolicyValidator = createValidator({
   namespaced: false,
   schema: standalone.ApprovalPolicySchema,
   structural: standalone.ApprovalPolicy,
-  rules: standalone.ApprovalPolicyRules,
-  code: standalone.ApprovalPolicyCode,
+  walks: { code: standalone.ApprovalPolicyCode },
 });
 
 /**
@@ -76,8 +73,7 @@ const escalationResultValidator = createValidator({
   namespaced: true,
   schema: standalone.EscalationResultSchema,
   structural: standalone.EscalationResult,
-  rules: standalone.EscalationResultRules,
-  code: standalone.EscalationResultCode,
+  walks: { code: standalone.EscalationResultCode },
 });
 
 /**
@@ -95,8 +91,7 @@ const executionResultValidator = createValidator({
   namespaced: true,
   schema: standalone.ExecutionResultSchema,
   structural: standalone.ExecutionResult,
-  rules: standalone.ExecutionResultRules,
-  code: standalone.ExecutionResultCode,
+  walks: { code: standalone.ExecutionResultCode },
 });
 
 /**
@@ -114,8 +109,7 @@ const lLMProviderValidator = createValidator({
   namespaced: false,
   schema: standalone.LLMProviderSchema,
   structural: standalone.LLMProvider,
-  rules: standalone.LLMProviderRules,
-  code: standalone.LLMProviderCode,
+  walks: { code: standalone.LLMProviderCode },
 });
 
 /**
@@ -133,8 +127,7 @@ const proposalValidator = createValidator({
   namespaced: true,
   schema: standalone.ProposalSchema,
   structural: standalone.Proposal,
-  rules: standalone.ProposalRules,
-  code: standalone.ProposalCode,
+  walks: { code: standalone.ProposalCode },
 });
 
 /**
@@ -152,8 +145,7 @@ const proposalApprovalValidator = createValidator({
   namespaced: true,
   schema: standalone.ProposalApprovalSchema,
   structural: standalone.ProposalApproval,
-  rules: standalone.ProposalApprovalRules,
-  code: standalone.ProposalApprovalCode,
+  walks: { code: standalone.ProposalApprovalCode },
 });
 
 /**
@@ -171,8 +163,7 @@ const verificationResultValidator = createValidator({
   namespaced: true,
   schema: standalone.VerificationResultSchema,
   structural: standalone.VerificationResult,
-  rules: standalone.VerificationResultRules,
-  code: standalone.VerificationResultCode,
+  walks: { code: standalone.VerificationResultCode },
 });
 
 /**

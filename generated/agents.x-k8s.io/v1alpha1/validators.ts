@@ -11,8 +11,7 @@ const sandboxValidator = createValidator({
   namespaced: true,
   schema: standalone.SandboxSchema,
   structural: standalone.Sandbox,
-  rules: standalone.SandboxRules,
-  code: standalone.SandboxCode,
+  walks: { code: standalone.SandboxCode },
 });
 
 /**

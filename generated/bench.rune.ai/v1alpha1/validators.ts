@@ -11,8 +11,7 @@ const runeBenchmarkValidator = createValidator({
   namespaced: true,
   schema: standalone.RuneBenchmarkSchema,
   structural: standalone.RuneBenchmark,
-  rules: standalone.RuneBenchmarkRules,
-  code: standalone.RuneBenchmarkCode,
+  walks: { code: standalone.RuneBenchmarkCode },
 });
 
 /**

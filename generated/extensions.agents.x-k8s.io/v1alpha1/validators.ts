@@ -12,8 +12,7 @@ const sandboxClaimValidator = createValidator({
   namespaced: true,
   schema: standalone.SandboxClaimSchema,
   structural: standalone.SandboxClaim,
-  rules: standalone.SandboxClaimRules,
-  code: standalone.SandboxClaimCode,
+  walks: { code: standalone.SandboxClaimCode },
 });
 
 /**
@@ -31,8 +30,7 @@ const sandboxTemplateValidator = createValidator({
   namespaced: true,
   schema: standalone.SandboxTemplateSchema,
   structural: standalone.SandboxTemplate,
-  rules: standalone.SandboxTemplateRules,
-  code: standalone.SandboxTemplateCode,
+  walks: { code: standalone.SandboxTemplateCode },
 });
 
 /**

@@ -9,4 +9,4 @@ import type { StructuralValidateFunction } from "../../../../api/validation/stru
 export declare const Sandbox: StructuralValidateFunction;
 export declare const SandboxSchema: JSONSchemaProps;
 export declare const SandboxRules: readonly CelProgram[];
-export declare const SandboxCode: KindCode | undefined;
+export declare const SandboxCode: KindCode;

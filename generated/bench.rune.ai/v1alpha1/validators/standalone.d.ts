@@ -9,4 +9,4 @@ import type { StructuralValidateFunction } from "../../../../api/validation/stru
 export declare const RuneBenchmark: StructuralValidateFunction;
 export declare const RuneBenchmarkSchema: JSONSchemaProps;
 export declare const RuneBenchmarkRules: readonly CelProgram[];
-export declare const RuneBenchmarkCode: KindCode | undefined;
+export declare const RuneBenchmarkCode: KindCode;

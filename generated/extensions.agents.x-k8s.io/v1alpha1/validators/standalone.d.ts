@@ -10,8 +10,8 @@ import type { StructuralValidateFunction } from "../../../../api/validation/stru
 export declare const SandboxClaim: StructuralValidateFunction;
 export declare const SandboxClaimSchema: JSONSchemaProps;
 export declare const SandboxClaimRules: readonly CelProgram[];
-export declare const SandboxClaimCode: KindCode | undefined;
+export declare const SandboxClaimCode: KindCode;
 export declare const SandboxTemplate: StructuralValidateFunction;
 export declare const SandboxTemplateSchema: JSONSchemaProps;
 export declare const SandboxTemplateRules: readonly CelProgram[];
-export declare const SandboxTemplateCode: KindCode | undefined;
+export declare const SandboxTemplateCode: KindCode;
