@@ -1,8 +1,9 @@
 // How fast a Proposal validates, on the Proposals of examples/, measured in the same run: the generated ajv
 // standalone function alone (structural checks only), the generated validator (pruning, defaulting, metadata,
 // structure, list types and every CEL rule: the kind's walks generated from its schema, rules compiled to
-// JavaScript over JSON), the generic engine with the same compiled rules (what a CRD given at run time gets), and
-// the generic engine with the rules interpreted by @bufbuild/cel instead.
+// JavaScript over JSON; CRDs given at run time get the same walks, made in memory), the generic walks with the same
+// compiled rules (for a schema the generated walks do not handle), and the generic walks with the rules interpreted
+// by @bufbuild/cel instead.
 import type { CelProgram } from "../api/validation/cel.ts";
 import { createValidator } from "../api/validation/validate.ts";
 import { validateProposal } from "../generated/agentic.openshift.io/v1alpha1/validators.ts";
@@ -55,8 +56,8 @@ export async function benchValidate(): Promise<void> {
   const line = (name: string, perSecond: number) => console.log(`  ${name.padEnd(width)}  ${Math.round(perSecond).toLocaleString("en-US").padStart(11)} objects/s`);
   line("structural only (generated ajv standalone function)", structural);
   line("full validation, CEL compiled (generated validator)", full);
-  line("full validation, CEL compiled (generic engine, as for CRDs at run time; apart)", engine);
-  line("full validation, CEL interpreted (@bufbuild/cel, generic engine)", interpreter);
+  line("full validation, CEL compiled (generic walks; apart)", engine);
+  line("full validation, CEL interpreted (@bufbuild/cel, generic walks)", interpreter);
   console.log(`  full / structural only: ${(full / structural).toFixed(2)}x (target at least 0.5x)`);
   console.log(`  compiled / interpreted: ${(full / interpreter).toFixed(1)}x (target at least 20x)`);
 }

@@ -1,7 +1,7 @@
 // What the generator emits for a kind, made in memory for a CRD given at run time (the CLI's --crds, CRDs applied
 // to the local API server): ajv compiled from the version's schema for the structural checks, and the kind's walks
-// as code generated from the schema (kind-code.ts), or the generic walks over the compiled rules for the rare
-// schema the generated walks do not handle. The CRD is assumed checked (generator/loader).
+// as code generated from the schema (kind-code.ts), or the generic walks over the compiled rules (metered, for the
+// runtime cost limits) for the rare schema the generated walks do not handle. The CRD is assumed checked.
 import type { Ajv } from "ajv";
 import type { CustomResourceDefinition } from "../api/apiextensions.ts";
 import { compileRules } from "../api/validation/compile-rules.ts";
@@ -22,6 +22,6 @@ export function crdValidator(crd: CustomResourceDefinition, version: CrdVersion,
     namespaced: crd.spec.scope === "Namespaced",
     schema,
     structural: ajv.compile(toJsonSchema(schema)),
-    walks: code ? { code } : { rules: compileRules(schema) },
+    walks: code ? { code } : { rules: compileRules(schema, { meter: true }) },
   });
 }

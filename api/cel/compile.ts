@@ -35,6 +35,13 @@ export interface CompileOptions {
   variables?: Iterable<string>;
   /** cel-go's container: names resolve relative to it first. */
   container?: string;
+  /**
+   * The program counts its actual cost as cel-go's cost tracker does, into a meter it takes after the variables
+   * (`(vars, meter) => value`), and stops past the per-call limit: identifiers and field selections cost 1, calls
+   * their overload's runtime cost (else 1), list and map literals 10 and 30. It runs the expression as written,
+   * without the shortcuts that skip calls. Not for programs over JSON.
+   */
+  meter?: boolean;
 }
 
 /** An expression that cannot be compiled (e.g. it calls an unknown function), located like a parse error. */
@@ -168,6 +175,8 @@ class Codegen {
   private readonly jsonRoot: JsonType | undefined;
   /** Variables are the program's parameters, in this order (JSON mode), rather than entries of `vars`. */
   private readonly parameters: readonly string[] | undefined;
+  /** Metered: costs are added to the meter `m` (CompileOptions.meter). */
+  private readonly metered: boolean;
 
   constructor(parsed: ParsedExpr, registry: Registry, options: CompileOptions & { json?: JsonVariables }) {
     this.source = parsed.source;
@@ -180,6 +189,8 @@ class Codegen {
     const json = options.json;
     this.jsonRoot = json && { schema: json.schema, node: "node", resource: json.resourceRoot || json.schema["x-kubernetes-embedded-resource"] === true };
     this.parameters = options.json && [...this.variables];
+    this.metered = options.meter === true;
+    if (this.metered && json) throw new Error("programs over JSON are not metered");
   }
 
   emit(): string {
@@ -191,7 +202,7 @@ class Codegen {
   emitProgram(): string {
     const body: string[] = [];
     const result = this.expr(this.root, body);
-    return ["(rt) => {", ...this.statics, "return (vars) => {", ...this.prologue, ...body, `return ${result};`, "};", "}"].join("\n");
+    return ["(rt) => {", ...this.statics, `return (${this.metered ? "vars, m" : "vars"}) => {`, ...this.prologue, ...body, `return ${result};`, "};", "}"].join("\n");
   }
 
   emitJsonProgram(): string {
@@ -232,6 +243,26 @@ class Codegen {
   // --- expressions: each returns a JavaScript expression, emitting any statements it needs into `out`
 
   private expr(e: Expr, out: string[]): string {
+    const js = this.value(e, out);
+    if (!this.metered) return js;
+    // What cel-go charges for the node itself (calls charge in call() and intrinsic(), which know their arguments).
+    let units = 0;
+    if (e.kind === "ident") units = 1;
+    // A presence test costs what its operand does (cel-go's evalTestOnly); a dotted name is compiled whole.
+    else if (e.kind === "select") units = e.test ? 0 : (this.qualifiedName(e)?.length ?? 1);
+    else if (e.kind === "list") units = 10;
+    else if (e.kind === "map") units = 30;
+    return units === 0 ? js : this.charged(js, String(units));
+  }
+
+  /** `js`, its value then charged `units` (a JavaScript expression) to the meter. */
+  private charged(js: string, units: string): string {
+    const t = this.temp();
+    this.prologue.push(`let ${t};`);
+    return `(${t} = ${js}, ${this.rt("charge")}(m, ${units}), ${t})`;
+  }
+
+  private value(e: Expr, out: string[]): string {
     const json = this.jsonTypeOf(e);
     if (json) return this.converted(this.jsonValue(e), json);
     switch (e.kind) {
@@ -455,12 +486,28 @@ class Codegen {
   // --- calls
 
   private call(e: Expr & { kind: "call" }, out: string[]): string {
-    if (e.target === undefined && INTRINSICS.has(e.fn)) return this.intrinsic(e, out);
-    if (this.isShortCircuitOptional(e)) return this.optionalOr(e, out);
+    if (e.target === undefined && INTRINSICS.has(e.fn)) {
+      const js = this.intrinsic(e, out);
+      return this.metered && !["_&&_", "_||_", "_?_:_"].includes(e.fn) ? this.charged(js, "1") : js;
+    }
+    if (this.isShortCircuitOptional(e)) return this.metered ? this.charged(this.optionalOr(e, out), "1") : this.optionalOr(e, out);
     const call = this.resolveCall(e);
+    if (this.metered) return this.meteredCall(e, call, out);
     const constant = this.constantOf(e);
     if (constant) return this.hoist(`constant:${callKey(call.fn, false, 0)}`, `rt.impls[${JSON.stringify(constant.overload.id)}]()`, "k");
     return this.specialCall(call, out) ?? this.dispatch(e, call, this.operands(call.operands, out));
+  }
+
+  /** A call through its dispatcher, then charged what its overload costs for the arguments it got. */
+  private meteredCall(e: Expr, call: ResolvedCall, out: string[]): string {
+    const operands = this.operands(call.operands, out);
+    const args = operands.map(() => this.temp("a"));
+    this.prologue.push(...args.map((a) => `let ${a};`));
+    const key = callKey(call.fn, call.receiver, call.receiver ? args.length - 1 : args.length);
+    const invoke = this.dispatcher(e, call, args);
+    const cost = `${this.hoist(`cost:${key}`, `rt.costs[${JSON.stringify(key)}]`, "cost")}(${args.join(", ")})`;
+    const assigned = operands.map((x, i) => `${args[i]} = ${x}, `).join("");
+    return assigned === "" ? this.charged(invoke, cost) : `(${assigned}${this.charged(invoke, cost)})`;
   }
 
   /** `ns.fn(x)` where `ns.fn` is a global function (optional.of, sets.contains) rather than a method call. */
@@ -664,7 +711,7 @@ class Codegen {
     const t = this.temp();
     const local = e.kind === "ident" ? this.local(e.name) : undefined;
     if (local) {
-      out.push(`let ${t} = ${local.js};`);
+      out.push(`let ${t} = ${local.js};`, ...(this.metered ? [`${this.rt("charge")}(m, 1);`] : []));
       return t;
     }
     const body: string[] = [];
@@ -772,7 +819,7 @@ class Codegen {
     this.scopes.push(scope);
     this.loopCondition(e.loopCondition, body);
     const step: string[] = [];
-    const append = listAppend(e);
+    const append = this.metered ? undefined : listAppend(e); // metered: as written, each step's `accu + [x]` charged
     if (append) {
       // Appending to the fresh list in place rather than building `accu + [x]` anew each step (quadratic).
       // Once the accumulator has failed, `accu + [x]` would fail with its error without evaluating x.

@@ -61,6 +61,7 @@ export class Registry {
       ...helpers,
       fn: Object.fromEntries([...this.byKey].map(([key, overloads]) => [key, dispatcher(overloads)])),
       impls: Object.fromEntries([...this.byKey.values()].flat().map((o) => [o.id, o.impl as Dispatcher])),
+      costs: Object.fromEntries([...this.byKey].map(([key, overloads]) => [key, costDispatcher(overloads)])),
       specialize: (id, constant) => byId.get(id)!.specialize!(constant as never) as Dispatcher,
       types: Object.fromEntries([...this.typeNames].map((n) => [n, celType(n)])),
       converter: celConverter,
@@ -126,6 +127,12 @@ const accepts = (p: Param, v: CelValue) => (p.kinds & (1 << kindOf(v))) !== 0 &&
 function acceptsType(p: Param, type: string): boolean {
   const kind = KINDS.indexOf(type as (typeof KINDS)[number]);
   return (p.kinds & (1 << (kind >= 0 ? kind : OBJECT))) !== 0 && (p.name === undefined || p.name === type);
+}
+
+/** What the dispatcher of the same overloads would call costs: its runtimeCost for the arguments, else 1. */
+function costDispatcher(overloads: readonly Overload[]): (...args: CelValue[]) => number {
+  const costs = overloads.map((o): Overload => ({ ...o, impl: ((...args: CelValue[]) => o.runtimeCost?.(args) ?? 1) as Overload["impl"] }));
+  return dispatcher(costs) as (...args: CelValue[]) => number;
 }
 
 /**

@@ -979,6 +979,22 @@ export function lookup(vars: Readonly<Record<string, CelValue>>, name: string): 
 }
 
 // ---------------------------------------------------------------------------------------------------------
+// Cost
+
+/** A metered program's actual cost so far, in cel-go cost units. */
+export interface CostMeter {
+  cost: number;
+}
+
+/** The actual cost one evaluation may reach (k8s.io/apiserver/pkg/apis/cel PerCallLimit). */
+export const PER_CALL_LIMIT = 1_000_000;
+
+/** Adds to a metered program's cost, cancelling the evaluation past the per-call limit as cel-go does. */
+export function charge(meter: CostMeter, units: number): void {
+  if ((meter.cost += units) > PER_CALL_LIMIT) throw new CelError("operation cancelled: actual cost limit exceeded");
+}
+
+// ---------------------------------------------------------------------------------------------------------
 // Comprehensions
 
 /** What a one-variable comprehension iterates: list elements or map keys. */
@@ -1000,6 +1016,7 @@ export function pairs(v: CelValue): { keys: readonly CelValue[] | undefined; val
 
 /** The helpers compiled code calls as `rt.<name>`; registry.ts adds the function dispatchers as `rt.fn`. */
 export const helpers = {
+  charge,
   CelUint,
   Optional,
   Failed,
@@ -1032,6 +1049,8 @@ export interface Runtime extends Helpers {
   readonly fn: Readonly<Record<string, Dispatcher>>;
   /** Overload implementations by overload id, for call sites that know (or test) their argument types. */
   readonly impls: Readonly<Record<string, Dispatcher>>;
+  /** What each call costs at run time (Overload.runtimeCost, else 1), by call key, given the call's arguments. */
+  readonly costs: Readonly<Record<string, (...args: CelValue[]) => number>>;
   /** An overload's implementation for a constant last argument (Overload.specialize), taking the others. */
   readonly specialize: (id: string, constant: CelValue) => Dispatcher;
   /** Type values by the names expressions may use (`int`, `net.IP`). */

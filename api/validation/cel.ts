@@ -8,6 +8,7 @@
 // on each path, while walking it. A kind's generated walk (kind-code.ts) follows the same tree of rules (ruleTree)
 // with programs over JSON, and reports through the same RuleRun.
 import type { JSONSchemaProps, ValidationRule } from "../apiextensions.ts";
+import type { CostMeter } from "../cel/runtime.ts";
 import { escapePropertyName } from "../cel/schema-types.ts";
 import { toCelValue } from "../cel/schema-values.ts";
 import { type CelValue, Optional } from "../cel/values.ts";
@@ -35,10 +36,6 @@ export interface CelVars {
   oldSelf?: CelValue;
 }
 
-/** Runtime cost of a call, in cel-go cost units, added by programs that track it. */
-export interface CostMeter {
-  cost: number;
-}
 
 /**
  * A compiled rule: `evaluate` returns the rule's result (true passes) and throws on a CEL runtime error; a program
@@ -65,7 +62,7 @@ export function ruleSites(schema: JSONSchemaProps, path: SchemaLocation = []): C
 }
 
 /** Cost budget of all rules of one object (k8s.io/apiserver/pkg/apis/cel RuntimeCELCostBudget). */
-const RUNTIME_COST_BUDGET = 10_000_000;
+export const RUNTIME_COST_BUDGET = 10_000_000;
 const MAX_MESSAGE_EXPRESSION_BYTES = 5 * 1024;
 const OUT_OF_BUDGET = "validation failed due to running out of cost budget, no further validation rules will be run";
 const CALL_LIMIT = "operation cancelled: actual cost limit exceeded";
@@ -156,6 +153,8 @@ export class RuleRun {
   readonly errors: FieldError[];
   readonly warnings: string[];
   budget = RUNTIME_COST_BUDGET;
+  /** What the evaluations so far can have cost at most, by their estimates (kind-code.ts, metered kinds). */
+  bound = 0;
   /** Handed to every evaluation, reset before each. */
   readonly meter: CostMeter = { cost: 0 };
   stopped = false;

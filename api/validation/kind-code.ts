@@ -7,22 +7,37 @@
 // run time. The results are those of the generic walks, which every CRD given at run time goes through; a value
 // its node does not describe (a list where an object goes: an invalid object) is left to the generic decoder.
 import type { JSONSchemaProps } from "../apiextensions.ts";
+import { checkRule } from "../cel/checker.ts";
 import { compileJsonProgram } from "../cel/compile.ts";
-import { registry, rt } from "../cel/environment.ts";
+import { libraries, registry, rt } from "../cel/environment.ts";
+import { PER_CALL_LIMIT } from "../cel/runtime.ts";
 import { parse } from "../cel/parser.ts";
 import { escapePropertyName } from "../cel/schema-types.ts";
 import { convertsAsIs, convertsAsList, convertsAsObject } from "../cel/schema-values.ts";
-import { ruleSites, ruleTree, type CelRuleSite, type RuleNode } from "./cel.ts";
+import { RUNTIME_COST_BUDGET, ruleSites, ruleTree, type CelRuleEntry, type CelRuleSite, type RuleNode } from "./cel.ts";
+import { compileRules } from "./compile-rules.ts";
 import { kindHelpers, type KindCode, type PathTemplate } from "./kind-runtime.ts";
 import { hasUniqueLists } from "./list-types.ts";
 import { mapValues } from "./schema.ts";
+import { schemaNode } from "./structural.ts";
 
 /**
- * The source of `(h, rt, schema, rules) => KindCode` for a kind, to be called with kindHelpers, the runtime of
- * api/cel/environment.ts, the kind's schema (or an equal one) and its rules as ruleSites lists them; undefined for
- * the rare schema whose rules the generated walk cannot hand what the generic one does (see Generator.step).
+ * A kind's walks as the source of `(h, rt, schema, rules, metered) => KindCode`, to be called with kindHelpers, the
+ * runtime of api/cel/environment.ts, the kind's schema (or an equal one), its rules as ruleSites lists them and,
+ * where `metered` is true, a function returning its rules table with metered programs (compileRules with meter).
  */
-export function kindCodeSource(schema: JSONSchemaProps): string | undefined {
+export interface KindCodeSource {
+  source: string;
+  /**
+   * The kind's rules could reach kube-apiserver's runtime cost limits (an object's budget, a call's limit), by
+   * their estimated costs: the walk adds up each evaluation's estimate as it goes, and where the sum passes the
+   * budget runs the rules again, metered, as the generic walks do; else it counts nothing.
+   */
+  metered: boolean;
+}
+
+/** The kind's walks; undefined for the rare schema whose rules they cannot hand what the generic walks do (see Generator.step). */
+export function kindCodeSource(schema: JSONSchemaProps): KindCodeSource | undefined {
   try {
     return new Generator(schema).emit();
   } catch (error) {
@@ -31,12 +46,15 @@ export function kindCodeSource(schema: JSONSchemaProps): string | undefined {
   }
 }
 
+type KindCodeFactory = (h: typeof kindHelpers, runtime: typeof rt, s: JSONSchemaProps, r: CelRuleSite[], metered: () => CelRuleEntry[]) => KindCode;
+
 /** A kind's walks made now, for a schema the generator has not seen (undefined where kindCodeSource is). */
 export function compileKindCode(schema: JSONSchemaProps): KindCode | undefined {
-  const source = kindCodeSource(schema);
-  if (source === undefined) return undefined;
-  const factory = new Function(`return ${source}`)() as (h: typeof kindHelpers, runtime: typeof rt, s: JSONSchemaProps, r: CelRuleSite[]) => KindCode;
-  return factory(kindHelpers, rt, schema, ruleSites(schema));
+  const made = kindCodeSource(schema);
+  if (made === undefined) return undefined;
+  let metered: CelRuleEntry[] | undefined;
+  const factory = new Function(`return ${made.source}`)() as KindCodeFactory;
+  return factory(kindHelpers, rt, schema, ruleSites(schema), () => (metered ??= compileRules(schema, { meter: true })));
 }
 
 /** A schema the generated walks do not handle: the kind keeps the generic ones. */
@@ -69,29 +87,43 @@ class Generator {
   /** The root's decoder coerces the object's metadata to ObjectMeta as it copies it. */
   private metadataDecoded = false;
 
+  /** Per rule, the most one evaluation can cost (evaluationBound), where the kind's rules are metered. */
+  private readonly bounds: Map<CelRuleSite, number> | undefined;
+
   constructor(schema: JSONSchemaProps) {
     this.schema = schema;
     this.sites = ruleSites(schema);
+    const bounds = new Map(this.sites.map((site) => [site, evaluationBound(schema, site)]));
+    const total = this.sites.reduce((sum, site) => sum + timesRun(schema, site.path, bounds.get(site)!), 0);
+    this.bounds = total > RUNTIME_COST_BUDGET ? bounds : undefined;
   }
 
-  emit(): string {
+  emit(): KindCodeSource {
     const root = { schema: this.schema, keywords: [], template: [] };
     const decode = this.decoder({ ...root, resource: true, keep: this.schema["x-kubernetes-preserve-unknown-fields"] === true });
     const lists = this.lister(root);
     const tree = ruleTree(this.schema, this.sites);
     const rules = tree && this.ruleWalker(tree, root, false);
-    return [
-      "(h, rt, schema, rules) => {",
+    const run = !rules ? "" : this.bounds === undefined
+      ? ` ${rules}(object, old, [], new h.RuleRun(schema, object, old, report));`
+      : [
+        " const mark = h.mark(report);",
+        " const run = new h.RuleRun(schema, object, old, report);",
+        ` if (${rules}(object, old, [], run) && run.bound > h.RUNTIME_COST_BUDGET) h.runMetered(metered(), schema, object, old, report, mark);`,
+      ].join("");
+    const source = [
+      "(h, rt, schema, rules, metered) => {",
       ...this.constants,
       ...this.functions,
       "return {",
       `decode: (input, unknown) => ${this.metadataDecoded ? `${decode}(input, [], unknown)` : `h.decodeRootMetadata(${decode}(input, [], unknown), unknown)`},`,
       `listTypes: (object) => {${lists ? ` const errors = []; ${lists}(object, [], errors); return errors;` : " return [];"} },`,
       `hasRules: ${this.sites.length > 0},`,
-      `rules: (object, old, report) => {${rules ? ` ${rules}(object, old, [], new h.RuleRun(schema, object, old, report));` : ""} },`,
+      `rules: (object, old, report) => {${run} },`,
       "};",
       "}",
     ].join("\n");
+    return { source, metered: this.bounds !== undefined };
   }
 
   private name(prefix: string): string {
@@ -392,8 +424,11 @@ class Generator {
     const entry = this.hoist(`entry:${index}`, `h.entry(rules[${index}], ${usesOldSelf}, ${JSON.stringify(fieldPath)}, ${JSON.stringify(node.schema.type ?? "")}${message ? `, ${message.name}` : ""})`, "R");
     const { v } = names;
     const old = !usesOldSelf ? "undefined" : site.rule.optionalOldSelf ? names.optionalOld! : names.ov;
+    const bound = this.bounds?.get(site);
     const evaluate = [
       "{",
+      // Metered kinds: past the budget by the estimates, the walk stops to run the rules again metered.
+      ...(bound === undefined ? [] : [`if ((run.bound += ${bound}) > h.RUNTIME_COST_BUDGET) return true;`]),
       "let r;",
       `try { r = ${program.name}(${v}${usesOldSelf ? `, ${old}` : ""}); } catch (e) { r = new h.Thrown(e); }`,
       `if (r !== true && h.settle(run, ${entry}, r, ${v}, ${old}, ${this.template(at.template)}, at)) return true;`,
@@ -458,6 +493,32 @@ const dropped = (slot: Slot) => `if (out === undefined) ${slot.copy}`;
 const changed = (slot: Slot, value: string) => `if (out === undefined) ${slot.copy} ${slot.assign(value)};`;
 /** `x` becomes `d`, which may be `x` itself. */
 const stored = (slot: Slot) => `if (out !== undefined) ${slot.assign("d")}; else if (d !== x) { ${slot.copy} ${slot.assign("d")}; }`;
+
+/**
+ * The most one evaluation of a rule can cost, its messageExpression's included, from their costs as
+ * kube-apiserver estimates them when the CRD is written: twice the estimates and 10 more, for what cel-go charges
+ * at run time but leaves out of its estimates (comparing two objects or lists costs a unit per ten entries, the
+ * estimate may say nothing). Infinity where the per-call limit could stop an evaluation.
+ */
+export function evaluationBound(schema: JSONSchemaProps, site: CelRuleSite): number {
+  const { problems, cost } = checkRule(site.rule, schemaNode(schema, site.path), { isRoot: site.path.length === 0, correlatable: true, cardinality: 1 }, libraries);
+  const costs = [cost.rule, cost.messageExpression ?? 0].map((c) => 2 * c + 10);
+  return problems.length > 0 || costs.some((c) => c > PER_CALL_LIMIT) ? Infinity : costs[0]! + costs[1]!;
+}
+
+/** `cost` times how often the rules at `path` can run: the product of the enclosing lists' maxItems and maps' maxProperties. */
+function timesRun(schema: JSONSchemaProps, path: readonly string[], cost: number): number {
+  if (cost === 0) return 0;
+  let times = 1;
+  let node = schema;
+  for (let i = 0; i < path.length; i++) {
+    const keyword = path[i]!;
+    if (keyword === "items") times *= node.maxItems ?? Infinity;
+    else if (keyword === "additionalProperties") times *= node.maxProperties ?? Infinity;
+    node = keyword === "properties" ? node.properties![path[++i]!]! : (node[keyword as "items"] as JSONSchemaProps);
+  }
+  return cost * times;
+}
 
 function preserves(schema: JSONSchemaProps): boolean {
   return schema["x-kubernetes-preserve-unknown-fields"] === true;

@@ -4,7 +4,7 @@
 // template names the node's path with null where those go.
 import type { JSONSchemaProps } from "../apiextensions.ts";
 import { Optional } from "../cel/values.ts";
-import { type CelRuleSite, own, type RuleReport, RuleRun } from "./cel.ts";
+import { type CelRuleEntry, type CelRuleSite, CelRules, own, type RuleReport, RuleRun, RUNTIME_COST_BUDGET } from "./cel.ts";
 import { decode, decodeAt } from "./decode.ts";
 import type { FieldError, PathSegment } from "./errors.ts";
 import { listErrors } from "./list-types.ts";
@@ -99,7 +99,24 @@ function correlatedItem(schema: JSONSchemaProps, old: unknown, index: number, it
   return j === undefined ? undefined : (old as unknown[])[j as number];
 }
 
+/** How far a report went, to take back what a walk reported. */
+function mark(report: RuleReport): { errors: number; warnings: number } {
+  return { errors: report.errors.length, warnings: report.warnings.length };
+}
+
+/** The rules run again by the generic walks with metered programs, instead of what a walk reported since `since`. */
+function runMetered(
+  metered: readonly CelRuleEntry[], schema: JSONSchemaProps, object: unknown, old: unknown, report: RuleReport, since: ReturnType<typeof mark>,
+): void {
+  report.errors.length = since.errors;
+  report.warnings.length = since.warnings;
+  new CelRules(schema, metered).run(object, old, report);
+}
+
 export const kindHelpers = {
+  RUNTIME_COST_BUDGET,
+  mark,
+  runMetered,
   copy: copyJson,
   copyUpTo,
   decodeRootMetadata,

@@ -8,7 +8,7 @@ import standaloneCode from "ajv/dist/standalone/index.js";
 import type { JSONSchemaProps } from "../../api/apiextensions.ts";
 import { ruleSites, type CelRuleSite } from "../../api/validation/cel.ts";
 import { compileRuleExpression } from "../../api/validation/compile-rules.ts";
-import { kindCodeSource } from "../../api/validation/kind-code.ts";
+import { kindCodeSource, type KindCodeSource } from "../../api/validation/kind-code.ts";
 import { schemaNode } from "../../api/validation/structural.ts";
 import { formatPath } from "../loader/problems.ts";
 import type { GroupVersionModel, KindModel } from "../model.ts";
@@ -25,8 +25,8 @@ export function emitValidators(model: GroupVersionModel): EmittedFile[] {
   ];
 }
 
-/** Per kind, the source of its walks (kind-code.ts), or undefined where the generic walks run. */
-type Walks = ReadonlyMap<KindModel, string | undefined>;
+/** Per kind, its walks (kind-code.ts), or undefined where the generic walks run. */
+type Walks = ReadonlyMap<KindModel, KindCodeSource | undefined>;
 
 function validatorsModule(model: GroupVersionModel, walks: Walks): string {
   const kinds = model.kinds.map((kind) => {
@@ -71,17 +71,21 @@ function standaloneModule(model: GroupVersionModel): { content: string; walks: W
   const ajv = createAjv({ messages: false, code: { source: true, esm: true, lines: true, regExp: re2Engine, formats: _`formats` } });
   for (const kind of model.kinds) ajv.addSchema(toJsonSchema(kind.schema), kind.kind);
   const code = standaloneCode.default(ajv, Object.fromEntries(model.kinds.map((k) => [k.kind, k.kind]))).replace(/^"use strict";\n?/, "");
-  const programs = new Programs();
-  const tables = model.kinds.map((kind) => {
-    const entries = ruleSites(kind.schema).map((site) => ruleEntry(site, kind, programs));
-    return `export const ${kind.kind}Rules = [${entries.map((e) => `\n${e},`).join("")}\n];`;
-  });
+  const [programs, meteredPrograms] = [new Programs(false), new Programs(true)];
+  const table = (name: string, kind: KindModel, of: Programs) => {
+    const entries = ruleSites(kind.schema).map((site) => ruleEntry(site, kind, of));
+    return `export const ${name} = [${entries.map((e) => `\n${e},`).join("")}\n];`;
+  };
+  const tables = model.kinds.map((kind) => table(`${kind.kind}Rules`, kind, programs));
   const walks = new Map(model.kinds.map((kind) => [kind, kindCodeOf(kind)])); // after the tables, which report bad rules best
+  // Kinds whose rules could reach the runtime cost limits run them again metered where they might (KindCodeSource).
+  const meteredTables = model.kinds.map((kind) => (walks.get(kind)?.metered ? table(`${kind.kind}MeteredRules`, kind, meteredPrograms) : undefined));
   const data = model.kinds.flatMap((kind, i) => [
     `export const ${kind.kind}Schema = ${JSON.stringify(validationSchema(kind.schema), null, 2)};`,
     "",
     tables[i]!,
     "",
+    ...(meteredTables[i] ? [meteredTables[i], ""] : []),
     ...kindCode(kind, walks.get(kind), programs.count > 0),
   ]);
   const content = [
@@ -94,6 +98,7 @@ function standaloneModule(model: GroupVersionModel): { content: string; walks: W
     ...(code.includes("require(") ? ['import { createRequire } from "node:module";', "const require = createRequire(import.meta.url);"] : []),
     "",
     ...programs.declarations,
+    ...meteredPrograms.declarations,
     ...(programs.count > 0 ? [""] : []),
     ...data,
     code.trimEnd(),
@@ -102,10 +107,15 @@ function standaloneModule(model: GroupVersionModel): { content: string; walks: W
   return { content, walks };
 }
 
-/** The compiled programs of a module, one per distinct expression, declared as `cel<N>`. */
+/** The compiled programs of a module, one per distinct expression, declared as `cel<N>` (`metered<N>` when metered). */
 class Programs {
   readonly declarations: string[] = [];
   private readonly names = new Map<string, { name: string; reads: ReadonlySet<string> }>();
+  private readonly metered: boolean;
+
+  constructor(metered: boolean) {
+    this.metered = metered;
+  }
 
   get count(): number {
     return this.names.size;
@@ -117,11 +127,11 @@ class Programs {
     if (!program) {
       let compiled;
       try {
-        compiled = compileRuleExpression(expression);
+        compiled = compileRuleExpression(expression, this.metered);
       } catch (error) {
         throw new Error(`${where()}: cannot compile CEL expression: ${(error as Error).message}`);
       }
-      program = { name: `cel${this.names.size + 1}`, reads: compiled.reads };
+      program = { name: `${this.metered ? "metered" : "cel"}${this.names.size + 1}`, reads: compiled.reads };
       this.names.set(expression, program);
       this.declarations.push(`// ${expression.replace(/\s+/g, " ")}`, `const ${program.name} = (${compiled.source})(rt);`);
     }
@@ -133,7 +143,7 @@ class Programs {
  * The source of the kind's walks, or undefined where the generic walks must run (kindCodeSource). A rule that cannot
  * be compiled was reported with its CRD file and schema path by Programs.
  */
-function kindCodeOf(kind: KindModel): string | undefined {
+function kindCodeOf(kind: KindModel): KindCodeSource | undefined {
   try {
     return kindCodeSource(kind.schema);
   } catch (error) {
@@ -141,10 +151,11 @@ function kindCodeOf(kind: KindModel): string | undefined {
   }
 }
 
-/** The kind's walks bound to its schema and rules, where it has them. */
-function kindCode(kind: KindModel, source: string | undefined, usesCel: boolean): string[] {
-  if (source === undefined) return [];
-  return [`export const ${kind.kind}Code = (${source})(kindHelpers, ${usesCel ? "rt" : "undefined"}, ${kind.kind}Schema, ${kind.kind}Rules);`, ""];
+/** The kind's walks bound to its schema and rules (and metered rules), where it has them. */
+function kindCode(kind: KindModel, walks: KindCodeSource | undefined, usesCel: boolean): string[] {
+  if (walks === undefined) return [];
+  const metered = walks.metered ? `() => ${kind.kind}MeteredRules` : "undefined";
+  return [`export const ${kind.kind}Code = (${walks.source})(kindHelpers, ${usesCel ? "rt" : "undefined"}, ${kind.kind}Schema, ${kind.kind}Rules, ${metered});`, ""];
 }
 
 /** A rules-table entry: where the rule sits, the rule, and its programs. */

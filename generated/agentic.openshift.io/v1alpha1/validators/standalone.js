@@ -1546,6 +1546,1372 @@ let o9, o10;
 return ((((o4 = (v1 === undefined ? unbound_2("self") : v1)) !== null && typeof o4 === "object" && o4.constructor === Object && (o5 = o4.type) !== undefined && typeof o5 !== "function" ? o5 : select_3(o4, "type")) === "Escalation") ? ((o7 = (v1 === undefined ? unbound_2("self") : v1)) !== null && typeof o7 === "object" && o7.constructor === Object ? (o8 = o7.escalation) !== undefined && typeof o8 !== "function" : has_6(o7, "escalation")) : (!((o9 = (v1 === undefined ? unbound_2("self") : v1)) !== null && typeof o9 === "object" && o9.constructor === Object ? (o10 = o9.escalation) !== undefined && typeof o10 !== "function" : has_6(o9, "escalation"))));
 };
 })(rt);
+// has(self.analysis)
+const metered1 = ((rt) => {
+const unbound_2 = rt.unbound;
+const charge_4 = rt.charge;
+const has_5 = rt.has;
+return (vars, m) => {
+const v1 = vars["self"];
+let t3;
+let o6, o7;
+return ((o6 = (t3 = (v1 === undefined ? unbound_2("self") : v1), charge_4(m, 1), t3)) !== null && typeof o6 === "object" && o6.constructor === Object ? (o7 = o6.analysis) !== undefined && typeof o7 !== "function" : has_5(o6, "analysis"));
+};
+})(rt);
+// has(self.targetNamespaces) == has(oldSelf.targetNamespaces) && (!has(self.targetNamespaces) || self.targetNamespaces == oldSelf.targetNamespaces)
+const metered2 = ((rt) => {
+const unbound_3 = rt.unbound;
+const charge_5 = rt.charge;
+const has_6 = rt.has;
+const f15 = rt.fn["_==_/2"];
+const cost16 = rt.costs["_==_/2"];
+const Failed_18 = rt.Failed;
+const f25 = rt.fn["!_/1"];
+const cost26 = rt.costs["!_/1"];
+const select_29 = rt.select;
+const or_39 = rt.or;
+const and_40 = rt.and;
+return (vars, m) => {
+const v2 = vars["self"];
+let t4;
+let o7, o8;
+const v9 = vars["oldSelf"];
+let t10;
+let o11, o12;
+let a13;
+let a14;
+let t17;
+let t21;
+let o22, o23;
+let a24;
+let t27;
+let o30, o31;
+let t32;
+let o33, o34;
+let t35;
+let a36;
+let a37;
+let t38;
+let t1;
+try {
+t1 = (a13 = ((o7 = (t4 = (v2 === undefined ? unbound_3("self") : v2), charge_5(m, 1), t4)) !== null && typeof o7 === "object" && o7.constructor === Object ? (o8 = o7.targetNamespaces) !== undefined && typeof o8 !== "function" : has_6(o7, "targetNamespaces")), a14 = ((o11 = (t10 = (v9 === undefined ? unbound_3("oldSelf") : v9), charge_5(m, 1), t10)) !== null && typeof o11 === "object" && o11.constructor === Object ? (o12 = o11.targetNamespaces) !== undefined && typeof o12 !== "function" : has_6(o11, "targetNamespaces")), (t17 = f15(a13, a14), charge_5(m, cost16(a13, a14)), t17));
+} catch (e) { t1 = new Failed_18(e); }
+if (t1 !== false) {
+let t19;
+try {
+let t20;
+try {
+t20 = (a24 = ((o22 = (t21 = (v2 === undefined ? unbound_3("self") : v2), charge_5(m, 1), t21)) !== null && typeof o22 === "object" && o22.constructor === Object ? (o23 = o22.targetNamespaces) !== undefined && typeof o23 !== "function" : has_6(o22, "targetNamespaces")), (t27 = f25(a24), charge_5(m, cost26(a24)), t27));
+} catch (e) { t20 = new Failed_18(e); }
+if (t20 !== true) {
+let t28;
+try {
+t28 = (a36 = (t32 = ((o30 = (v2 === undefined ? unbound_3("self") : v2)) !== null && typeof o30 === "object" && o30.constructor === Object && (o31 = o30.targetNamespaces) !== undefined && typeof o31 !== "function" ? o31 : select_29(o30, "targetNamespaces")), charge_5(m, 2), t32), a37 = (t35 = ((o33 = (v9 === undefined ? unbound_3("oldSelf") : v9)) !== null && typeof o33 === "object" && o33.constructor === Object && (o34 = o33.targetNamespaces) !== undefined && typeof o34 !== "function" ? o34 : select_29(o33, "targetNamespaces")), charge_5(m, 2), t35), (t38 = f15(a36, a37), charge_5(m, cost16(a36, a37)), t38));
+} catch (e) { t28 = new Failed_18(e); }
+t20 = t20 === false && t28 === false ? false : or_39(t20, t28);
+}
+t19 = t20;
+} catch (e) { t19 = new Failed_18(e); }
+t1 = t1 === true && t19 === true ? true : and_40(t1, t19);
+}
+return t1;
+};
+})(rt);
+// has(self.analysisOutput) == has(oldSelf.analysisOutput) && (!has(self.analysisOutput) || self.analysisOutput == oldSelf.analysisOutput)
+const metered3 = ((rt) => {
+const unbound_3 = rt.unbound;
+const charge_5 = rt.charge;
+const has_6 = rt.has;
+const f15 = rt.fn["_==_/2"];
+const cost16 = rt.costs["_==_/2"];
+const Failed_18 = rt.Failed;
+const f25 = rt.fn["!_/1"];
+const cost26 = rt.costs["!_/1"];
+const select_29 = rt.select;
+const or_39 = rt.or;
+const and_40 = rt.and;
+return (vars, m) => {
+const v2 = vars["self"];
+let t4;
+let o7, o8;
+const v9 = vars["oldSelf"];
+let t10;
+let o11, o12;
+let a13;
+let a14;
+let t17;
+let t21;
+let o22, o23;
+let a24;
+let t27;
+let o30, o31;
+let t32;
+let o33, o34;
+let t35;
+let a36;
+let a37;
+let t38;
+let t1;
+try {
+t1 = (a13 = ((o7 = (t4 = (v2 === undefined ? unbound_3("self") : v2), charge_5(m, 1), t4)) !== null && typeof o7 === "object" && o7.constructor === Object ? (o8 = o7.analysisOutput) !== undefined && typeof o8 !== "function" : has_6(o7, "analysisOutput")), a14 = ((o11 = (t10 = (v9 === undefined ? unbound_3("oldSelf") : v9), charge_5(m, 1), t10)) !== null && typeof o11 === "object" && o11.constructor === Object ? (o12 = o11.analysisOutput) !== undefined && typeof o12 !== "function" : has_6(o11, "analysisOutput")), (t17 = f15(a13, a14), charge_5(m, cost16(a13, a14)), t17));
+} catch (e) { t1 = new Failed_18(e); }
+if (t1 !== false) {
+let t19;
+try {
+let t20;
+try {
+t20 = (a24 = ((o22 = (t21 = (v2 === undefined ? unbound_3("self") : v2), charge_5(m, 1), t21)) !== null && typeof o22 === "object" && o22.constructor === Object ? (o23 = o22.analysisOutput) !== undefined && typeof o23 !== "function" : has_6(o22, "analysisOutput")), (t27 = f25(a24), charge_5(m, cost26(a24)), t27));
+} catch (e) { t20 = new Failed_18(e); }
+if (t20 !== true) {
+let t28;
+try {
+t28 = (a36 = (t32 = ((o30 = (v2 === undefined ? unbound_3("self") : v2)) !== null && typeof o30 === "object" && o30.constructor === Object && (o31 = o30.analysisOutput) !== undefined && typeof o31 !== "function" ? o31 : select_29(o30, "analysisOutput")), charge_5(m, 2), t32), a37 = (t35 = ((o33 = (v9 === undefined ? unbound_3("oldSelf") : v9)) !== null && typeof o33 === "object" && o33.constructor === Object && (o34 = o33.analysisOutput) !== undefined && typeof o34 !== "function" ? o34 : select_29(o33, "analysisOutput")), charge_5(m, 2), t35), (t38 = f15(a36, a37), charge_5(m, cost16(a36, a37)), t38));
+} catch (e) { t28 = new Failed_18(e); }
+t20 = t20 === false && t28 === false ? false : or_39(t20, t28);
+}
+t19 = t20;
+} catch (e) { t19 = new Failed_18(e); }
+t1 = t1 === true && t19 === true ? true : and_40(t1, t19);
+}
+return t1;
+};
+})(rt);
+// !has(self.analysisOutput) || self.analysisOutput.mode != 'Minimal' || (!has(self.execution) && !has(self.verification))
+const metered4 = ((rt) => {
+const unbound_4 = rt.unbound;
+const charge_6 = rt.charge;
+const has_7 = rt.has;
+const f11 = rt.fn["!_/1"];
+const cost12 = rt.costs["!_/1"];
+const Failed_14 = rt.Failed;
+const select_16 = rt.select;
+const f24 = rt.fn["_!=_/2"];
+const cost25 = rt.costs["_!=_/2"];
+const or_27 = rt.or;
+const and_41 = rt.and;
+return (vars, m) => {
+const v3 = vars["self"];
+let t5;
+let o8, o9;
+let a10;
+let t13;
+let o17, o18;
+let o19, o20;
+let t21;
+let a22;
+let a23;
+let t26;
+let t30;
+let o31, o32;
+let a33;
+let t34;
+let t36;
+let o37, o38;
+let a39;
+let t40;
+let t1;
+try {
+let t2;
+try {
+t2 = (a10 = ((o8 = (t5 = (v3 === undefined ? unbound_4("self") : v3), charge_6(m, 1), t5)) !== null && typeof o8 === "object" && o8.constructor === Object ? (o9 = o8.analysisOutput) !== undefined && typeof o9 !== "function" : has_7(o8, "analysisOutput")), (t13 = f11(a10), charge_6(m, cost12(a10)), t13));
+} catch (e) { t2 = new Failed_14(e); }
+if (t2 !== true) {
+let t15;
+try {
+t15 = (a22 = (t21 = ((o19 = ((o17 = (v3 === undefined ? unbound_4("self") : v3)) !== null && typeof o17 === "object" && o17.constructor === Object && (o18 = o17.analysisOutput) !== undefined && typeof o18 !== "function" ? o18 : select_16(o17, "analysisOutput"))) !== null && typeof o19 === "object" && o19.constructor === Object && (o20 = o19.mode) !== undefined && typeof o20 !== "function" ? o20 : select_16(o19, "mode")), charge_6(m, 3), t21), a23 = "Minimal", (t26 = f24(a22, a23), charge_6(m, cost25(a22, a23)), t26));
+} catch (e) { t15 = new Failed_14(e); }
+t2 = t2 === false && t15 === false ? false : or_27(t2, t15);
+}
+t1 = t2;
+} catch (e) { t1 = new Failed_14(e); }
+if (t1 !== true) {
+let t28;
+try {
+let t29;
+try {
+t29 = (a33 = ((o31 = (t30 = (v3 === undefined ? unbound_4("self") : v3), charge_6(m, 1), t30)) !== null && typeof o31 === "object" && o31.constructor === Object ? (o32 = o31.execution) !== undefined && typeof o32 !== "function" : has_7(o31, "execution")), (t34 = f11(a33), charge_6(m, cost12(a33)), t34));
+} catch (e) { t29 = new Failed_14(e); }
+if (t29 !== false) {
+let t35;
+try {
+t35 = (a39 = ((o37 = (t36 = (v3 === undefined ? unbound_4("self") : v3), charge_6(m, 1), t36)) !== null && typeof o37 === "object" && o37.constructor === Object ? (o38 = o37.verification) !== undefined && typeof o38 !== "function" : has_7(o37, "verification")), (t40 = f11(a39), charge_6(m, cost12(a39)), t40));
+} catch (e) { t35 = new Failed_14(e); }
+t29 = t29 === true && t35 === true ? true : and_41(t29, t35);
+}
+t28 = t29;
+} catch (e) { t28 = new Failed_14(e); }
+t1 = t1 === false && t28 === false ? false : or_27(t1, t28);
+}
+return t1;
+};
+})(rt);
+// has(self.tools) == has(oldSelf.tools) && (!has(self.tools) || self.tools == oldSelf.tools)
+const metered5 = ((rt) => {
+const unbound_3 = rt.unbound;
+const charge_5 = rt.charge;
+const has_6 = rt.has;
+const f15 = rt.fn["_==_/2"];
+const cost16 = rt.costs["_==_/2"];
+const Failed_18 = rt.Failed;
+const f25 = rt.fn["!_/1"];
+const cost26 = rt.costs["!_/1"];
+const select_29 = rt.select;
+const or_39 = rt.or;
+const and_40 = rt.and;
+return (vars, m) => {
+const v2 = vars["self"];
+let t4;
+let o7, o8;
+const v9 = vars["oldSelf"];
+let t10;
+let o11, o12;
+let a13;
+let a14;
+let t17;
+let t21;
+let o22, o23;
+let a24;
+let t27;
+let o30, o31;
+let t32;
+let o33, o34;
+let t35;
+let a36;
+let a37;
+let t38;
+let t1;
+try {
+t1 = (a13 = ((o7 = (t4 = (v2 === undefined ? unbound_3("self") : v2), charge_5(m, 1), t4)) !== null && typeof o7 === "object" && o7.constructor === Object ? (o8 = o7.tools) !== undefined && typeof o8 !== "function" : has_6(o7, "tools")), a14 = ((o11 = (t10 = (v9 === undefined ? unbound_3("oldSelf") : v9), charge_5(m, 1), t10)) !== null && typeof o11 === "object" && o11.constructor === Object ? (o12 = o11.tools) !== undefined && typeof o12 !== "function" : has_6(o11, "tools")), (t17 = f15(a13, a14), charge_5(m, cost16(a13, a14)), t17));
+} catch (e) { t1 = new Failed_18(e); }
+if (t1 !== false) {
+let t19;
+try {
+let t20;
+try {
+t20 = (a24 = ((o22 = (t21 = (v2 === undefined ? unbound_3("self") : v2), charge_5(m, 1), t21)) !== null && typeof o22 === "object" && o22.constructor === Object ? (o23 = o22.tools) !== undefined && typeof o23 !== "function" : has_6(o22, "tools")), (t27 = f25(a24), charge_5(m, cost26(a24)), t27));
+} catch (e) { t20 = new Failed_18(e); }
+if (t20 !== true) {
+let t28;
+try {
+t28 = (a36 = (t32 = ((o30 = (v2 === undefined ? unbound_3("self") : v2)) !== null && typeof o30 === "object" && o30.constructor === Object && (o31 = o30.tools) !== undefined && typeof o31 !== "function" ? o31 : select_29(o30, "tools")), charge_5(m, 2), t32), a37 = (t35 = ((o33 = (v9 === undefined ? unbound_3("oldSelf") : v9)) !== null && typeof o33 === "object" && o33.constructor === Object && (o34 = o33.tools) !== undefined && typeof o34 !== "function" ? o34 : select_29(o33, "tools")), charge_5(m, 2), t35), (t38 = f15(a36, a37), charge_5(m, cost16(a36, a37)), t38));
+} catch (e) { t28 = new Failed_18(e); }
+t20 = t20 === false && t28 === false ? false : or_39(t20, t28);
+}
+t19 = t20;
+} catch (e) { t19 = new Failed_18(e); }
+t1 = t1 === true && t19 === true ? true : and_40(t1, t19);
+}
+return t1;
+};
+})(rt);
+// has(self.analysis) == has(oldSelf.analysis) && (!has(self.analysis) || self.analysis == oldSelf.analysis)
+const metered6 = ((rt) => {
+const unbound_3 = rt.unbound;
+const charge_5 = rt.charge;
+const has_6 = rt.has;
+const f15 = rt.fn["_==_/2"];
+const cost16 = rt.costs["_==_/2"];
+const Failed_18 = rt.Failed;
+const f25 = rt.fn["!_/1"];
+const cost26 = rt.costs["!_/1"];
+const select_29 = rt.select;
+const or_39 = rt.or;
+const and_40 = rt.and;
+return (vars, m) => {
+const v2 = vars["self"];
+let t4;
+let o7, o8;
+const v9 = vars["oldSelf"];
+let t10;
+let o11, o12;
+let a13;
+let a14;
+let t17;
+let t21;
+let o22, o23;
+let a24;
+let t27;
+let o30, o31;
+let t32;
+let o33, o34;
+let t35;
+let a36;
+let a37;
+let t38;
+let t1;
+try {
+t1 = (a13 = ((o7 = (t4 = (v2 === undefined ? unbound_3("self") : v2), charge_5(m, 1), t4)) !== null && typeof o7 === "object" && o7.constructor === Object ? (o8 = o7.analysis) !== undefined && typeof o8 !== "function" : has_6(o7, "analysis")), a14 = ((o11 = (t10 = (v9 === undefined ? unbound_3("oldSelf") : v9), charge_5(m, 1), t10)) !== null && typeof o11 === "object" && o11.constructor === Object ? (o12 = o11.analysis) !== undefined && typeof o12 !== "function" : has_6(o11, "analysis")), (t17 = f15(a13, a14), charge_5(m, cost16(a13, a14)), t17));
+} catch (e) { t1 = new Failed_18(e); }
+if (t1 !== false) {
+let t19;
+try {
+let t20;
+try {
+t20 = (a24 = ((o22 = (t21 = (v2 === undefined ? unbound_3("self") : v2), charge_5(m, 1), t21)) !== null && typeof o22 === "object" && o22.constructor === Object ? (o23 = o22.analysis) !== undefined && typeof o23 !== "function" : has_6(o22, "analysis")), (t27 = f25(a24), charge_5(m, cost26(a24)), t27));
+} catch (e) { t20 = new Failed_18(e); }
+if (t20 !== true) {
+let t28;
+try {
+t28 = (a36 = (t32 = ((o30 = (v2 === undefined ? unbound_3("self") : v2)) !== null && typeof o30 === "object" && o30.constructor === Object && (o31 = o30.analysis) !== undefined && typeof o31 !== "function" ? o31 : select_29(o30, "analysis")), charge_5(m, 2), t32), a37 = (t35 = ((o33 = (v9 === undefined ? unbound_3("oldSelf") : v9)) !== null && typeof o33 === "object" && o33.constructor === Object && (o34 = o33.analysis) !== undefined && typeof o34 !== "function" ? o34 : select_29(o33, "analysis")), charge_5(m, 2), t35), (t38 = f15(a36, a37), charge_5(m, cost16(a36, a37)), t38));
+} catch (e) { t28 = new Failed_18(e); }
+t20 = t20 === false && t28 === false ? false : or_39(t20, t28);
+}
+t19 = t20;
+} catch (e) { t19 = new Failed_18(e); }
+t1 = t1 === true && t19 === true ? true : and_40(t1, t19);
+}
+return t1;
+};
+})(rt);
+// has(self.execution) == has(oldSelf.execution) && (!has(self.execution) || self.execution == oldSelf.execution)
+const metered7 = ((rt) => {
+const unbound_3 = rt.unbound;
+const charge_5 = rt.charge;
+const has_6 = rt.has;
+const f15 = rt.fn["_==_/2"];
+const cost16 = rt.costs["_==_/2"];
+const Failed_18 = rt.Failed;
+const f25 = rt.fn["!_/1"];
+const cost26 = rt.costs["!_/1"];
+const select_29 = rt.select;
+const or_39 = rt.or;
+const and_40 = rt.and;
+return (vars, m) => {
+const v2 = vars["self"];
+let t4;
+let o7, o8;
+const v9 = vars["oldSelf"];
+let t10;
+let o11, o12;
+let a13;
+let a14;
+let t17;
+let t21;
+let o22, o23;
+let a24;
+let t27;
+let o30, o31;
+let t32;
+let o33, o34;
+let t35;
+let a36;
+let a37;
+let t38;
+let t1;
+try {
+t1 = (a13 = ((o7 = (t4 = (v2 === undefined ? unbound_3("self") : v2), charge_5(m, 1), t4)) !== null && typeof o7 === "object" && o7.constructor === Object ? (o8 = o7.execution) !== undefined && typeof o8 !== "function" : has_6(o7, "execution")), a14 = ((o11 = (t10 = (v9 === undefined ? unbound_3("oldSelf") : v9), charge_5(m, 1), t10)) !== null && typeof o11 === "object" && o11.constructor === Object ? (o12 = o11.execution) !== undefined && typeof o12 !== "function" : has_6(o11, "execution")), (t17 = f15(a13, a14), charge_5(m, cost16(a13, a14)), t17));
+} catch (e) { t1 = new Failed_18(e); }
+if (t1 !== false) {
+let t19;
+try {
+let t20;
+try {
+t20 = (a24 = ((o22 = (t21 = (v2 === undefined ? unbound_3("self") : v2), charge_5(m, 1), t21)) !== null && typeof o22 === "object" && o22.constructor === Object ? (o23 = o22.execution) !== undefined && typeof o23 !== "function" : has_6(o22, "execution")), (t27 = f25(a24), charge_5(m, cost26(a24)), t27));
+} catch (e) { t20 = new Failed_18(e); }
+if (t20 !== true) {
+let t28;
+try {
+t28 = (a36 = (t32 = ((o30 = (v2 === undefined ? unbound_3("self") : v2)) !== null && typeof o30 === "object" && o30.constructor === Object && (o31 = o30.execution) !== undefined && typeof o31 !== "function" ? o31 : select_29(o30, "execution")), charge_5(m, 2), t32), a37 = (t35 = ((o33 = (v9 === undefined ? unbound_3("oldSelf") : v9)) !== null && typeof o33 === "object" && o33.constructor === Object && (o34 = o33.execution) !== undefined && typeof o34 !== "function" ? o34 : select_29(o33, "execution")), charge_5(m, 2), t35), (t38 = f15(a36, a37), charge_5(m, cost16(a36, a37)), t38));
+} catch (e) { t28 = new Failed_18(e); }
+t20 = t20 === false && t28 === false ? false : or_39(t20, t28);
+}
+t19 = t20;
+} catch (e) { t19 = new Failed_18(e); }
+t1 = t1 === true && t19 === true ? true : and_40(t1, t19);
+}
+return t1;
+};
+})(rt);
+// has(self.verification) == has(oldSelf.verification) && (!has(self.verification) || self.verification == oldSelf.verification)
+const metered8 = ((rt) => {
+const unbound_3 = rt.unbound;
+const charge_5 = rt.charge;
+const has_6 = rt.has;
+const f15 = rt.fn["_==_/2"];
+const cost16 = rt.costs["_==_/2"];
+const Failed_18 = rt.Failed;
+const f25 = rt.fn["!_/1"];
+const cost26 = rt.costs["!_/1"];
+const select_29 = rt.select;
+const or_39 = rt.or;
+const and_40 = rt.and;
+return (vars, m) => {
+const v2 = vars["self"];
+let t4;
+let o7, o8;
+const v9 = vars["oldSelf"];
+let t10;
+let o11, o12;
+let a13;
+let a14;
+let t17;
+let t21;
+let o22, o23;
+let a24;
+let t27;
+let o30, o31;
+let t32;
+let o33, o34;
+let t35;
+let a36;
+let a37;
+let t38;
+let t1;
+try {
+t1 = (a13 = ((o7 = (t4 = (v2 === undefined ? unbound_3("self") : v2), charge_5(m, 1), t4)) !== null && typeof o7 === "object" && o7.constructor === Object ? (o8 = o7.verification) !== undefined && typeof o8 !== "function" : has_6(o7, "verification")), a14 = ((o11 = (t10 = (v9 === undefined ? unbound_3("oldSelf") : v9), charge_5(m, 1), t10)) !== null && typeof o11 === "object" && o11.constructor === Object ? (o12 = o11.verification) !== undefined && typeof o12 !== "function" : has_6(o11, "verification")), (t17 = f15(a13, a14), charge_5(m, cost16(a13, a14)), t17));
+} catch (e) { t1 = new Failed_18(e); }
+if (t1 !== false) {
+let t19;
+try {
+let t20;
+try {
+t20 = (a24 = ((o22 = (t21 = (v2 === undefined ? unbound_3("self") : v2), charge_5(m, 1), t21)) !== null && typeof o22 === "object" && o22.constructor === Object ? (o23 = o22.verification) !== undefined && typeof o23 !== "function" : has_6(o22, "verification")), (t27 = f25(a24), charge_5(m, cost26(a24)), t27));
+} catch (e) { t20 = new Failed_18(e); }
+if (t20 !== true) {
+let t28;
+try {
+t28 = (a36 = (t32 = ((o30 = (v2 === undefined ? unbound_3("self") : v2)) !== null && typeof o30 === "object" && o30.constructor === Object && (o31 = o30.verification) !== undefined && typeof o31 !== "function" ? o31 : select_29(o30, "verification")), charge_5(m, 2), t32), a37 = (t35 = ((o33 = (v9 === undefined ? unbound_3("oldSelf") : v9)) !== null && typeof o33 === "object" && o33.constructor === Object && (o34 = o33.verification) !== undefined && typeof o34 !== "function" ? o34 : select_29(o33, "verification")), charge_5(m, 2), t35), (t38 = f15(a36, a37), charge_5(m, cost16(a36, a37)), t38));
+} catch (e) { t28 = new Failed_18(e); }
+t20 = t20 === false && t28 === false ? false : or_39(t20, t28);
+}
+t19 = t20;
+} catch (e) { t19 = new Failed_18(e); }
+t1 = t1 === true && t19 === true ? true : and_40(t1, t19);
+}
+return t1;
+};
+})(rt);
+// self == oldSelf
+const metered9 = ((rt) => {
+const unbound_2 = rt.unbound;
+const charge_4 = rt.charge;
+const f9 = rt.fn["_==_/2"];
+const cost10 = rt.costs["_==_/2"];
+return (vars, m) => {
+const v1 = vars["self"];
+let t3;
+const v5 = vars["oldSelf"];
+let t6;
+let a7;
+let a8;
+let t11;
+return (a7 = (t3 = (v1 === undefined ? unbound_2("self") : v1), charge_4(m, 1), t3), a8 = (t6 = (v5 === undefined ? unbound_2("oldSelf") : v5), charge_4(m, 1), t6), (t11 = f9(a7, a8), charge_4(m, cost10(a7, a8)), t11));
+};
+})(rt);
+// self.all(ns, !format.dns1123Label().validate(ns).hasValue())
+const metered10 = ((rt) => {
+const unbound_3 = rt.unbound;
+const charge_5 = rt.charge;
+const range_6 = rt.range;
+const f14 = rt.fn["format.dns1123Label/0"];
+const cost15 = rt.costs["format.dns1123Label/0"];
+const f20 = rt.fn[".validate/1"];
+const cost21 = rt.costs[".validate/1"];
+const f24 = rt.fn[".hasValue/0"];
+const cost25 = rt.costs[".hasValue/0"];
+const f28 = rt.fn["!_/1"];
+const cost29 = rt.costs["!_/1"];
+const Failed_31 = rt.Failed;
+const and_32 = rt.and;
+const val_33 = rt.val;
+return (vars, m) => {
+const v2 = vars["self"];
+let t4;
+let t11;
+let t16;
+let t17;
+let a18;
+let a19;
+let t22;
+let a23;
+let t26;
+let a27;
+let t30;
+let t34;
+let a1 = true;
+const r7 = range_6((t4 = (v2 === undefined ? unbound_3("self") : v2), charge_5(m, 1), t4));
+for (let i8 = 0; i8 < r7.length; i8++) {
+const x9 = r7[i8];
+let t10 = a1;
+charge_5(m, 1);
+if ((t11 = (t10 !== false), charge_5(m, 1), t11) === false) break;
+try {
+let t12 = a1;
+charge_5(m, 1);
+if (t12 !== false) {
+let t13;
+try {
+t13 = (a27 = (a23 = (a18 = (t16 = f14(), charge_5(m, cost15()), t16), a19 = (t17 = x9, charge_5(m, 1), t17), (t22 = f20(a18, a19), charge_5(m, cost21(a18, a19)), t22)), (t26 = f24(a23), charge_5(m, cost25(a23)), t26)), (t30 = f28(a27), charge_5(m, cost29(a27)), t30));
+} catch (e) { t13 = new Failed_31(e); }
+t12 = t12 === true && t13 === true ? true : and_32(t12, t13);
+}
+a1 = t12;
+} catch (e) { a1 = new Failed_31(e); }
+}
+return (t34 = val_33(a1), charge_5(m, 1), t34);
+};
+})(rt);
+// self.mode != 'Minimal' || has(self.schema)
+const metered11 = ((rt) => {
+const unbound_3 = rt.unbound;
+const select_4 = rt.select;
+const charge_8 = rt.charge;
+const f11 = rt.fn["_!=_/2"];
+const cost12 = rt.costs["_!=_/2"];
+const Failed_14 = rt.Failed;
+const has_17 = rt.has;
+const or_20 = rt.or;
+return (vars, m) => {
+const v2 = vars["self"];
+let o5, o6;
+let t7;
+let a9;
+let a10;
+let t13;
+let t16;
+let o18, o19;
+let t1;
+try {
+t1 = (a9 = (t7 = ((o5 = (v2 === undefined ? unbound_3("self") : v2)) !== null && typeof o5 === "object" && o5.constructor === Object && (o6 = o5.mode) !== undefined && typeof o6 !== "function" ? o6 : select_4(o5, "mode")), charge_8(m, 2), t7), a10 = "Minimal", (t13 = f11(a9, a10), charge_8(m, cost12(a9, a10)), t13));
+} catch (e) { t1 = new Failed_14(e); }
+if (t1 !== true) {
+let t15;
+try {
+t15 = ((o18 = (t16 = (v2 === undefined ? unbound_3("self") : v2), charge_8(m, 1), t16)) !== null && typeof o18 === "object" && o18.constructor === Object ? (o19 = o18.schema) !== undefined && typeof o19 !== "function" : has_17(o18, "schema"));
+} catch (e) { t15 = new Failed_14(e); }
+t1 = t1 === false && t15 === false ? false : or_20(t1, t15);
+}
+return t1;
+};
+})(rt);
+// self.matches('^([a-zA-Z0-9]|[a-zA-Z0-9][a-zA-Z0-9-]*[a-zA-Z0-9])((\\.([a-zA-Z0-9]|[a-zA-Z0-9][a-zA-Z0-9-]*[a-zA-Z0-9]))+)?(:[0-9]+)?\\b')
+const metered12 = ((rt) => {
+const unbound_2 = rt.unbound;
+const charge_4 = rt.charge;
+const f7 = rt.fn[".matches/1"];
+const cost8 = rt.costs[".matches/1"];
+return (vars, m) => {
+const v1 = vars["self"];
+let t3;
+let a5;
+let a6;
+let t9;
+return (a5 = (t3 = (v1 === undefined ? unbound_2("self") : v1), charge_4(m, 1), t3), a6 = "^([a-zA-Z0-9]|[a-zA-Z0-9][a-zA-Z0-9-]*[a-zA-Z0-9])((\\.([a-zA-Z0-9]|[a-zA-Z0-9][a-zA-Z0-9-]*[a-zA-Z0-9]))+)?(:[0-9]+)?\\b", (t9 = f7(a5, a6), charge_4(m, cost8(a5, a6)), t9));
+};
+})(rt);
+// self.find('(/[a-z0-9]+((([._]|__|[-]*)[a-z0-9]+)+)?((/[a-z0-9]+((([._]|__|[-]*)[a-z0-9]+)+)?)+)?)') != ''
+const metered13 = ((rt) => {
+const unbound_2 = rt.unbound;
+const charge_4 = rt.charge;
+const f7 = rt.fn[".find/1"];
+const cost8 = rt.costs[".find/1"];
+const f12 = rt.fn["_!=_/2"];
+const cost13 = rt.costs["_!=_/2"];
+return (vars, m) => {
+const v1 = vars["self"];
+let t3;
+let a5;
+let a6;
+let t9;
+let a10;
+let a11;
+let t14;
+return (a10 = (a5 = (t3 = (v1 === undefined ? unbound_2("self") : v1), charge_4(m, 1), t3), a6 = "(/[a-z0-9]+((([._]|__|[-]*)[a-z0-9]+)+)?((/[a-z0-9]+((([._]|__|[-]*)[a-z0-9]+)+)?)+)?)", (t9 = f7(a5, a6), charge_4(m, cost8(a5, a6)), t9)), a11 = "", (t14 = f12(a10, a11), charge_4(m, cost13(a10, a11)), t14));
+};
+})(rt);
+// self.find('(@.*:)') != '' || self.find(':.*$') != ''
+const metered14 = ((rt) => {
+const unbound_3 = rt.unbound;
+const charge_5 = rt.charge;
+const f8 = rt.fn[".find/1"];
+const cost9 = rt.costs[".find/1"];
+const f13 = rt.fn["_!=_/2"];
+const cost14 = rt.costs["_!=_/2"];
+const Failed_16 = rt.Failed;
+const or_25 = rt.or;
+return (vars, m) => {
+const v2 = vars["self"];
+let t4;
+let a6;
+let a7;
+let t10;
+let a11;
+let a12;
+let t15;
+let t18;
+let a19;
+let a20;
+let t21;
+let a22;
+let a23;
+let t24;
+let t1;
+try {
+t1 = (a11 = (a6 = (t4 = (v2 === undefined ? unbound_3("self") : v2), charge_5(m, 1), t4), a7 = "(@.*:)", (t10 = f8(a6, a7), charge_5(m, cost9(a6, a7)), t10)), a12 = "", (t15 = f13(a11, a12), charge_5(m, cost14(a11, a12)), t15));
+} catch (e) { t1 = new Failed_16(e); }
+if (t1 !== true) {
+let t17;
+try {
+t17 = (a22 = (a19 = (t18 = (v2 === undefined ? unbound_3("self") : v2), charge_5(m, 1), t18), a20 = ":.*$", (t21 = f8(a19, a20), charge_5(m, cost9(a19, a20)), t21)), a23 = "", (t24 = f13(a22, a23), charge_5(m, cost14(a22, a23)), t24));
+} catch (e) { t17 = new Failed_16(e); }
+t1 = t1 === false && t17 === false ? false : or_25(t1, t17);
+}
+return t1;
+};
+})(rt);
+// self.find('(@.*:)') == '' ? (self.find(':.*$') != '' ? self.find(':.*$').substring(1).size() <= 127 : true) : true
+const metered15 = ((rt) => {
+const unbound_2 = rt.unbound;
+const charge_4 = rt.charge;
+const f7 = rt.fn[".find/1"];
+const cost8 = rt.costs[".find/1"];
+const f12 = rt.fn["_==_/2"];
+const cost13 = rt.costs["_==_/2"];
+const f21 = rt.fn["_!=_/2"];
+const cost22 = rt.costs["_!=_/2"];
+const f30 = rt.fn[".substring/1"];
+const cost31 = rt.costs[".substring/1"];
+const f34 = rt.fn[".size/0"];
+const cost35 = rt.costs[".size/0"];
+const f39 = rt.fn["_<=_/2"];
+const cost40 = rt.costs["_<=_/2"];
+return (vars, m) => {
+const v1 = vars["self"];
+let t3;
+let a5;
+let a6;
+let t9;
+let a10;
+let a11;
+let t14;
+let t15;
+let a16;
+let a17;
+let t18;
+let a19;
+let a20;
+let t23;
+let t24;
+let a25;
+let a26;
+let t27;
+let a28;
+let a29;
+let t32;
+let a33;
+let t36;
+let a37;
+let a38;
+let t41;
+return ((a10 = (a5 = (t3 = (v1 === undefined ? unbound_2("self") : v1), charge_4(m, 1), t3), a6 = "(@.*:)", (t9 = f7(a5, a6), charge_4(m, cost8(a5, a6)), t9)), a11 = "", (t14 = f12(a10, a11), charge_4(m, cost13(a10, a11)), t14)) ? ((a19 = (a16 = (t15 = (v1 === undefined ? unbound_2("self") : v1), charge_4(m, 1), t15), a17 = ":.*$", (t18 = f7(a16, a17), charge_4(m, cost8(a16, a17)), t18)), a20 = "", (t23 = f21(a19, a20), charge_4(m, cost22(a19, a20)), t23)) ? (a37 = (a33 = (a28 = (a25 = (t24 = (v1 === undefined ? unbound_2("self") : v1), charge_4(m, 1), t24), a26 = ":.*$", (t27 = f7(a25, a26), charge_4(m, cost8(a25, a26)), t27)), a29 = 1n, (t32 = f30(a28, a29), charge_4(m, cost31(a28, a29)), t32)), (t36 = f34(a33), charge_4(m, cost35(a33)), t36)), a38 = 127n, (t41 = f39(a37, a38), charge_4(m, cost40(a37, a38)), t41)) : true) : true);
+};
+})(rt);
+// self.find('(@.*:)') == '' ? (self.find(':.*$') != '' ? self.find(':.*$').matches(':[\\w][\\w.-]*$') : true) : true
+const metered16 = ((rt) => {
+const unbound_2 = rt.unbound;
+const charge_4 = rt.charge;
+const f7 = rt.fn[".find/1"];
+const cost8 = rt.costs[".find/1"];
+const f12 = rt.fn["_==_/2"];
+const cost13 = rt.costs["_==_/2"];
+const f21 = rt.fn["_!=_/2"];
+const cost22 = rt.costs["_!=_/2"];
+const f30 = rt.fn[".matches/1"];
+const cost31 = rt.costs[".matches/1"];
+return (vars, m) => {
+const v1 = vars["self"];
+let t3;
+let a5;
+let a6;
+let t9;
+let a10;
+let a11;
+let t14;
+let t15;
+let a16;
+let a17;
+let t18;
+let a19;
+let a20;
+let t23;
+let t24;
+let a25;
+let a26;
+let t27;
+let a28;
+let a29;
+let t32;
+return ((a10 = (a5 = (t3 = (v1 === undefined ? unbound_2("self") : v1), charge_4(m, 1), t3), a6 = "(@.*:)", (t9 = f7(a5, a6), charge_4(m, cost8(a5, a6)), t9)), a11 = "", (t14 = f12(a10, a11), charge_4(m, cost13(a10, a11)), t14)) ? ((a19 = (a16 = (t15 = (v1 === undefined ? unbound_2("self") : v1), charge_4(m, 1), t15), a17 = ":.*$", (t18 = f7(a16, a17), charge_4(m, cost8(a16, a17)), t18)), a20 = "", (t23 = f21(a19, a20), charge_4(m, cost22(a19, a20)), t23)) ? (a28 = (a25 = (t24 = (v1 === undefined ? unbound_2("self") : v1), charge_4(m, 1), t24), a26 = ":.*$", (t27 = f7(a25, a26), charge_4(m, cost8(a25, a26)), t27)), a29 = ":[\\w][\\w.-]*$", (t32 = f30(a28, a29), charge_4(m, cost31(a28, a29)), t32)) : true) : true);
+};
+})(rt);
+// self.find('(@.*:)') != '' ? self.find('(@.*:)').matches('(@[A-Za-z][A-Za-z0-9]*([_+.][A-Za-z][A-Za-z0-9]*)*[:])') : true
+const metered17 = ((rt) => {
+const unbound_2 = rt.unbound;
+const charge_4 = rt.charge;
+const f7 = rt.fn[".find/1"];
+const cost8 = rt.costs[".find/1"];
+const f12 = rt.fn["_!=_/2"];
+const cost13 = rt.costs["_!=_/2"];
+const f21 = rt.fn[".matches/1"];
+const cost22 = rt.costs[".matches/1"];
+return (vars, m) => {
+const v1 = vars["self"];
+let t3;
+let a5;
+let a6;
+let t9;
+let a10;
+let a11;
+let t14;
+let t15;
+let a16;
+let a17;
+let t18;
+let a19;
+let a20;
+let t23;
+return ((a10 = (a5 = (t3 = (v1 === undefined ? unbound_2("self") : v1), charge_4(m, 1), t3), a6 = "(@.*:)", (t9 = f7(a5, a6), charge_4(m, cost8(a5, a6)), t9)), a11 = "", (t14 = f12(a10, a11), charge_4(m, cost13(a10, a11)), t14)) ? (a19 = (a16 = (t15 = (v1 === undefined ? unbound_2("self") : v1), charge_4(m, 1), t15), a17 = "(@.*:)", (t18 = f7(a16, a17), charge_4(m, cost8(a16, a17)), t18)), a20 = "(@[A-Za-z][A-Za-z0-9]*([_+.][A-Za-z][A-Za-z0-9]*)*[:])", (t23 = f21(a19, a20), charge_4(m, cost22(a19, a20)), t23)) : true);
+};
+})(rt);
+// self.find('(@.*:)') != '' ? self.find(':.*$').substring(1).size() >= 32 : true
+const metered18 = ((rt) => {
+const unbound_2 = rt.unbound;
+const charge_4 = rt.charge;
+const f7 = rt.fn[".find/1"];
+const cost8 = rt.costs[".find/1"];
+const f12 = rt.fn["_!=_/2"];
+const cost13 = rt.costs["_!=_/2"];
+const f21 = rt.fn[".substring/1"];
+const cost22 = rt.costs[".substring/1"];
+const f25 = rt.fn[".size/0"];
+const cost26 = rt.costs[".size/0"];
+const f30 = rt.fn["_>=_/2"];
+const cost31 = rt.costs["_>=_/2"];
+return (vars, m) => {
+const v1 = vars["self"];
+let t3;
+let a5;
+let a6;
+let t9;
+let a10;
+let a11;
+let t14;
+let t15;
+let a16;
+let a17;
+let t18;
+let a19;
+let a20;
+let t23;
+let a24;
+let t27;
+let a28;
+let a29;
+let t32;
+return ((a10 = (a5 = (t3 = (v1 === undefined ? unbound_2("self") : v1), charge_4(m, 1), t3), a6 = "(@.*:)", (t9 = f7(a5, a6), charge_4(m, cost8(a5, a6)), t9)), a11 = "", (t14 = f12(a10, a11), charge_4(m, cost13(a10, a11)), t14)) ? (a28 = (a24 = (a19 = (a16 = (t15 = (v1 === undefined ? unbound_2("self") : v1), charge_4(m, 1), t15), a17 = ":.*$", (t18 = f7(a16, a17), charge_4(m, cost8(a16, a17)), t18)), a20 = 1n, (t23 = f21(a19, a20), charge_4(m, cost22(a19, a20)), t23)), (t27 = f25(a24), charge_4(m, cost26(a24)), t27)), a29 = 32n, (t32 = f30(a28, a29), charge_4(m, cost31(a28, a29)), t32)) : true);
+};
+})(rt);
+// self.find('(@.*:)') != '' ? self.find(':.*$').matches(':[0-9A-Fa-f]*$') : true
+const metered19 = ((rt) => {
+const unbound_2 = rt.unbound;
+const charge_4 = rt.charge;
+const f7 = rt.fn[".find/1"];
+const cost8 = rt.costs[".find/1"];
+const f12 = rt.fn["_!=_/2"];
+const cost13 = rt.costs["_!=_/2"];
+const f21 = rt.fn[".matches/1"];
+const cost22 = rt.costs[".matches/1"];
+return (vars, m) => {
+const v1 = vars["self"];
+let t3;
+let a5;
+let a6;
+let t9;
+let a10;
+let a11;
+let t14;
+let t15;
+let a16;
+let a17;
+let t18;
+let a19;
+let a20;
+let t23;
+return ((a10 = (a5 = (t3 = (v1 === undefined ? unbound_2("self") : v1), charge_4(m, 1), t3), a6 = "(@.*:)", (t9 = f7(a5, a6), charge_4(m, cost8(a5, a6)), t9)), a11 = "", (t14 = f12(a10, a11), charge_4(m, cost13(a10, a11)), t14)) ? (a19 = (a16 = (t15 = (v1 === undefined ? unbound_2("self") : v1), charge_4(m, 1), t15), a17 = ":.*$", (t18 = f7(a16, a17), charge_4(m, cost8(a16, a17)), t18)), a20 = ":[0-9A-Fa-f]*$", (t23 = f21(a19, a20), charge_4(m, cost22(a19, a20)), t23)) : true);
+};
+})(rt);
+// self.all(p, p.size() >= 2 && p.size() <= 512)
+const metered20 = ((rt) => {
+const unbound_3 = rt.unbound;
+const charge_5 = rt.charge;
+const range_6 = rt.range;
+const f17 = rt.fn[".size/0"];
+const cost18 = rt.costs[".size/0"];
+const f22 = rt.fn["_>=_/2"];
+const cost23 = rt.costs["_>=_/2"];
+const Failed_25 = rt.Failed;
+const f32 = rt.fn["_<=_/2"];
+const cost33 = rt.costs["_<=_/2"];
+const and_35 = rt.and;
+const val_36 = rt.val;
+return (vars, m) => {
+const v2 = vars["self"];
+let t4;
+let t11;
+let t15;
+let a16;
+let t19;
+let a20;
+let a21;
+let t24;
+let t27;
+let a28;
+let t29;
+let a30;
+let a31;
+let t34;
+let t37;
+let a1 = true;
+const r7 = range_6((t4 = (v2 === undefined ? unbound_3("self") : v2), charge_5(m, 1), t4));
+for (let i8 = 0; i8 < r7.length; i8++) {
+const x9 = r7[i8];
+let t10 = a1;
+charge_5(m, 1);
+if ((t11 = (t10 !== false), charge_5(m, 1), t11) === false) break;
+try {
+let t12 = a1;
+charge_5(m, 1);
+if (t12 !== false) {
+let t13;
+try {
+let t14;
+try {
+t14 = (a20 = (a16 = (t15 = x9, charge_5(m, 1), t15), (t19 = f17(a16), charge_5(m, cost18(a16)), t19)), a21 = 2n, (t24 = f22(a20, a21), charge_5(m, cost23(a20, a21)), t24));
+} catch (e) { t14 = new Failed_25(e); }
+if (t14 !== false) {
+let t26;
+try {
+t26 = (a30 = (a28 = (t27 = x9, charge_5(m, 1), t27), (t29 = f17(a28), charge_5(m, cost18(a28)), t29)), a31 = 512n, (t34 = f32(a30, a31), charge_5(m, cost33(a30, a31)), t34));
+} catch (e) { t26 = new Failed_25(e); }
+t14 = t14 === true && t26 === true ? true : and_35(t14, t26);
+}
+t13 = t14;
+} catch (e) { t13 = new Failed_25(e); }
+t12 = t12 === true && t13 === true ? true : and_35(t12, t13);
+}
+a1 = t12;
+} catch (e) { a1 = new Failed_25(e); }
+}
+return (t37 = val_36(a1), charge_5(m, 1), t37);
+};
+})(rt);
+// self.all(p, p.startsWith('/'))
+const metered21 = ((rt) => {
+const unbound_3 = rt.unbound;
+const charge_5 = rt.charge;
+const range_6 = rt.range;
+const f17 = rt.fn[".startsWith/1"];
+const cost18 = rt.costs[".startsWith/1"];
+const Failed_20 = rt.Failed;
+const and_21 = rt.and;
+const val_22 = rt.val;
+return (vars, m) => {
+const v2 = vars["self"];
+let t4;
+let t11;
+let t14;
+let a15;
+let a16;
+let t19;
+let t23;
+let a1 = true;
+const r7 = range_6((t4 = (v2 === undefined ? unbound_3("self") : v2), charge_5(m, 1), t4));
+for (let i8 = 0; i8 < r7.length; i8++) {
+const x9 = r7[i8];
+let t10 = a1;
+charge_5(m, 1);
+if ((t11 = (t10 !== false), charge_5(m, 1), t11) === false) break;
+try {
+let t12 = a1;
+charge_5(m, 1);
+if (t12 !== false) {
+let t13;
+try {
+t13 = (a15 = (t14 = x9, charge_5(m, 1), t14), a16 = "/", (t19 = f17(a15, a16), charge_5(m, cost18(a15, a16)), t19));
+} catch (e) { t13 = new Failed_20(e); }
+t12 = t12 === true && t13 === true ? true : and_21(t12, t13);
+}
+a1 = t12;
+} catch (e) { a1 = new Failed_20(e); }
+}
+return (t23 = val_22(a1), charge_5(m, 1), t23);
+};
+})(rt);
+// self.all(p, !p.endsWith('/'))
+const metered22 = ((rt) => {
+const unbound_3 = rt.unbound;
+const charge_5 = rt.charge;
+const range_6 = rt.range;
+const f17 = rt.fn[".endsWith/1"];
+const cost18 = rt.costs[".endsWith/1"];
+const f21 = rt.fn["!_/1"];
+const cost22 = rt.costs["!_/1"];
+const Failed_24 = rt.Failed;
+const and_25 = rt.and;
+const val_26 = rt.val;
+return (vars, m) => {
+const v2 = vars["self"];
+let t4;
+let t11;
+let t14;
+let a15;
+let a16;
+let t19;
+let a20;
+let t23;
+let t27;
+let a1 = true;
+const r7 = range_6((t4 = (v2 === undefined ? unbound_3("self") : v2), charge_5(m, 1), t4));
+for (let i8 = 0; i8 < r7.length; i8++) {
+const x9 = r7[i8];
+let t10 = a1;
+charge_5(m, 1);
+if ((t11 = (t10 !== false), charge_5(m, 1), t11) === false) break;
+try {
+let t12 = a1;
+charge_5(m, 1);
+if (t12 !== false) {
+let t13;
+try {
+t13 = (a20 = (a15 = (t14 = x9, charge_5(m, 1), t14), a16 = "/", (t19 = f17(a15, a16), charge_5(m, cost18(a15, a16)), t19)), (t23 = f21(a20), charge_5(m, cost22(a20)), t23));
+} catch (e) { t13 = new Failed_24(e); }
+t12 = t12 === true && t13 === true ? true : and_25(t12, t13);
+}
+a1 = t12;
+} catch (e) { a1 = new Failed_24(e); }
+}
+return (t27 = val_26(a1), charge_5(m, 1), t27);
+};
+})(rt);
+// self.all(p, !p.contains('//'))
+const metered23 = ((rt) => {
+const unbound_3 = rt.unbound;
+const charge_5 = rt.charge;
+const range_6 = rt.range;
+const f17 = rt.fn[".contains/1"];
+const cost18 = rt.costs[".contains/1"];
+const f21 = rt.fn["!_/1"];
+const cost22 = rt.costs["!_/1"];
+const Failed_24 = rt.Failed;
+const and_25 = rt.and;
+const val_26 = rt.val;
+return (vars, m) => {
+const v2 = vars["self"];
+let t4;
+let t11;
+let t14;
+let a15;
+let a16;
+let t19;
+let a20;
+let t23;
+let t27;
+let a1 = true;
+const r7 = range_6((t4 = (v2 === undefined ? unbound_3("self") : v2), charge_5(m, 1), t4));
+for (let i8 = 0; i8 < r7.length; i8++) {
+const x9 = r7[i8];
+let t10 = a1;
+charge_5(m, 1);
+if ((t11 = (t10 !== false), charge_5(m, 1), t11) === false) break;
+try {
+let t12 = a1;
+charge_5(m, 1);
+if (t12 !== false) {
+let t13;
+try {
+t13 = (a20 = (a15 = (t14 = x9, charge_5(m, 1), t14), a16 = "//", (t19 = f17(a15, a16), charge_5(m, cost18(a15, a16)), t19)), (t23 = f21(a20), charge_5(m, cost22(a20)), t23));
+} catch (e) { t13 = new Failed_24(e); }
+t12 = t12 === true && t13 === true ? true : and_25(t12, t13);
+}
+a1 = t12;
+} catch (e) { a1 = new Failed_24(e); }
+}
+return (t27 = val_26(a1), charge_5(m, 1), t27);
+};
+})(rt);
+// self.all(p, !p.contains('/../') && !p.endsWith('/..') && !p.contains('/./') && !p.endsWith('/.'))
+const metered24 = ((rt) => {
+const unbound_3 = rt.unbound;
+const charge_5 = rt.charge;
+const range_6 = rt.range;
+const f19 = rt.fn[".contains/1"];
+const cost20 = rt.costs[".contains/1"];
+const f23 = rt.fn["!_/1"];
+const cost24 = rt.costs["!_/1"];
+const Failed_26 = rt.Failed;
+const f31 = rt.fn[".endsWith/1"];
+const cost32 = rt.costs[".endsWith/1"];
+const and_36 = rt.and;
+const val_52 = rt.val;
+return (vars, m) => {
+const v2 = vars["self"];
+let t4;
+let t11;
+let t16;
+let a17;
+let a18;
+let t21;
+let a22;
+let t25;
+let t28;
+let a29;
+let a30;
+let t33;
+let a34;
+let t35;
+let t39;
+let a40;
+let a41;
+let t42;
+let a43;
+let t44;
+let t46;
+let a47;
+let a48;
+let t49;
+let a50;
+let t51;
+let t53;
+let a1 = true;
+const r7 = range_6((t4 = (v2 === undefined ? unbound_3("self") : v2), charge_5(m, 1), t4));
+for (let i8 = 0; i8 < r7.length; i8++) {
+const x9 = r7[i8];
+let t10 = a1;
+charge_5(m, 1);
+if ((t11 = (t10 !== false), charge_5(m, 1), t11) === false) break;
+try {
+let t12 = a1;
+charge_5(m, 1);
+if (t12 !== false) {
+let t13;
+try {
+let t14;
+try {
+let t15;
+try {
+t15 = (a22 = (a17 = (t16 = x9, charge_5(m, 1), t16), a18 = "/../", (t21 = f19(a17, a18), charge_5(m, cost20(a17, a18)), t21)), (t25 = f23(a22), charge_5(m, cost24(a22)), t25));
+} catch (e) { t15 = new Failed_26(e); }
+if (t15 !== false) {
+let t27;
+try {
+t27 = (a34 = (a29 = (t28 = x9, charge_5(m, 1), t28), a30 = "/..", (t33 = f31(a29, a30), charge_5(m, cost32(a29, a30)), t33)), (t35 = f23(a34), charge_5(m, cost24(a34)), t35));
+} catch (e) { t27 = new Failed_26(e); }
+t15 = t15 === true && t27 === true ? true : and_36(t15, t27);
+}
+t14 = t15;
+} catch (e) { t14 = new Failed_26(e); }
+if (t14 !== false) {
+let t37;
+try {
+let t38;
+try {
+t38 = (a43 = (a40 = (t39 = x9, charge_5(m, 1), t39), a41 = "/./", (t42 = f19(a40, a41), charge_5(m, cost20(a40, a41)), t42)), (t44 = f23(a43), charge_5(m, cost24(a43)), t44));
+} catch (e) { t38 = new Failed_26(e); }
+if (t38 !== false) {
+let t45;
+try {
+t45 = (a50 = (a47 = (t46 = x9, charge_5(m, 1), t46), a48 = "/.", (t49 = f31(a47, a48), charge_5(m, cost32(a47, a48)), t49)), (t51 = f23(a50), charge_5(m, cost24(a50)), t51));
+} catch (e) { t45 = new Failed_26(e); }
+t38 = t38 === true && t45 === true ? true : and_36(t38, t45);
+}
+t37 = t38;
+} catch (e) { t37 = new Failed_26(e); }
+t14 = t14 === true && t37 === true ? true : and_36(t14, t37);
+}
+t13 = t14;
+} catch (e) { t13 = new Failed_26(e); }
+t12 = t12 === true && t13 === true ? true : and_36(t12, t13);
+}
+a1 = t12;
+} catch (e) { a1 = new Failed_26(e); }
+}
+return (t53 = val_52(a1), charge_5(m, 1), t53);
+};
+})(rt);
+// self.all(p, p.matches('^[a-zA-Z0-9/_.-]+$'))
+const metered25 = ((rt) => {
+const unbound_3 = rt.unbound;
+const charge_5 = rt.charge;
+const range_6 = rt.range;
+const f17 = rt.fn[".matches/1"];
+const cost18 = rt.costs[".matches/1"];
+const Failed_20 = rt.Failed;
+const and_21 = rt.and;
+const val_22 = rt.val;
+return (vars, m) => {
+const v2 = vars["self"];
+let t4;
+let t11;
+let t14;
+let a15;
+let a16;
+let t19;
+let t23;
+let a1 = true;
+const r7 = range_6((t4 = (v2 === undefined ? unbound_3("self") : v2), charge_5(m, 1), t4));
+for (let i8 = 0; i8 < r7.length; i8++) {
+const x9 = r7[i8];
+let t10 = a1;
+charge_5(m, 1);
+if ((t11 = (t10 !== false), charge_5(m, 1), t11) === false) break;
+try {
+let t12 = a1;
+charge_5(m, 1);
+if (t12 !== false) {
+let t13;
+try {
+t13 = (a15 = (t14 = x9, charge_5(m, 1), t14), a16 = "^[a-zA-Z0-9/_.-]+$", (t19 = f17(a15, a16), charge_5(m, cost18(a15, a16)), t19));
+} catch (e) { t13 = new Failed_20(e); }
+t12 = t12 === true && t13 === true ? true : and_21(t12, t13);
+}
+a1 = t12;
+} catch (e) { a1 = new Failed_20(e); }
+}
+return (t23 = val_22(a1), charge_5(m, 1), t23);
+};
+})(rt);
+// self.matches('^[a-z][a-z0-9-]*$')
+const metered26 = ((rt) => {
+const unbound_2 = rt.unbound;
+const charge_4 = rt.charge;
+const f7 = rt.fn[".matches/1"];
+const cost8 = rt.costs[".matches/1"];
+return (vars, m) => {
+const v1 = vars["self"];
+let t3;
+let a5;
+let a6;
+let t9;
+return (a5 = (t3 = (v1 === undefined ? unbound_2("self") : v1), charge_4(m, 1), t3), a6 = "^[a-z][a-z0-9-]*$", (t9 = f7(a5, a6), charge_4(m, cost8(a5, a6)), t9));
+};
+})(rt);
+// isURL(self) && url(self).getScheme() in ['http', 'https']
+const metered27 = ((rt) => {
+const unbound_3 = rt.unbound;
+const charge_5 = rt.charge;
+const f7 = rt.fn["isURL/1"];
+const cost8 = rt.costs["isURL/1"];
+const Failed_10 = rt.Failed;
+const f14 = rt.fn["url/1"];
+const cost15 = rt.costs["url/1"];
+const f18 = rt.fn[".getScheme/0"];
+const cost19 = rt.costs[".getScheme/0"];
+const f24 = rt.fn["@in/2"];
+const cost25 = rt.costs["@in/2"];
+const and_27 = rt.and;
+return (vars, m) => {
+const v2 = vars["self"];
+let t4;
+let a6;
+let t9;
+let t12;
+let a13;
+let t16;
+let a17;
+let t20;
+let t21;
+let a22;
+let a23;
+let t26;
+let t1;
+try {
+t1 = (a6 = (t4 = (v2 === undefined ? unbound_3("self") : v2), charge_5(m, 1), t4), (t9 = f7(a6), charge_5(m, cost8(a6)), t9));
+} catch (e) { t1 = new Failed_10(e); }
+if (t1 !== false) {
+let t11;
+try {
+t11 = (a22 = (a17 = (a13 = (t12 = (v2 === undefined ? unbound_3("self") : v2), charge_5(m, 1), t12), (t16 = f14(a13), charge_5(m, cost15(a13)), t16)), (t20 = f18(a17), charge_5(m, cost19(a17)), t20)), a23 = (t21 = ["http","https"], charge_5(m, 10), t21), (t26 = f24(a22, a23), charge_5(m, cost25(a22, a23)), t26));
+} catch (e) { t11 = new Failed_10(e); }
+t1 = t1 === true && t11 === true ? true : and_27(t1, t11);
+}
+return t1;
+};
+})(rt);
+// self.matches('^[A-Za-z][A-Za-z0-9-]*$')
+const metered28 = ((rt) => {
+const unbound_2 = rt.unbound;
+const charge_4 = rt.charge;
+const f7 = rt.fn[".matches/1"];
+const cost8 = rt.costs[".matches/1"];
+return (vars, m) => {
+const v1 = vars["self"];
+let t3;
+let a5;
+let a6;
+let t9;
+return (a5 = (t3 = (v1 === undefined ? unbound_2("self") : v1), charge_4(m, 1), t3), a6 = "^[A-Za-z][A-Za-z0-9-]*$", (t9 = f7(a5, a6), charge_4(m, cost8(a5, a6)), t9));
+};
+})(rt);
+// self.type == 'Secret' ? has(self.secret) : !has(self.secret)
+const metered29 = ((rt) => {
+const unbound_2 = rt.unbound;
+const select_3 = rt.select;
+const charge_7 = rt.charge;
+const f10 = rt.fn["_==_/2"];
+const cost11 = rt.costs["_==_/2"];
+const has_14 = rt.has;
+const f21 = rt.fn["!_/1"];
+const cost22 = rt.costs["!_/1"];
+return (vars, m) => {
+const v1 = vars["self"];
+let o4, o5;
+let t6;
+let a8;
+let a9;
+let t12;
+let t13;
+let o15, o16;
+let t17;
+let o18, o19;
+let a20;
+let t23;
+return ((a8 = (t6 = ((o4 = (v1 === undefined ? unbound_2("self") : v1)) !== null && typeof o4 === "object" && o4.constructor === Object && (o5 = o4.type) !== undefined && typeof o5 !== "function" ? o5 : select_3(o4, "type")), charge_7(m, 2), t6), a9 = "Secret", (t12 = f10(a8, a9), charge_7(m, cost11(a8, a9)), t12)) ? ((o15 = (t13 = (v1 === undefined ? unbound_2("self") : v1), charge_7(m, 1), t13)) !== null && typeof o15 === "object" && o15.constructor === Object ? (o16 = o15.secret) !== undefined && typeof o16 !== "function" : has_14(o15, "secret")) : (a20 = ((o18 = (t17 = (v1 === undefined ? unbound_2("self") : v1), charge_7(m, 1), t17)) !== null && typeof o18 === "object" && o18.constructor === Object ? (o19 = o18.secret) !== undefined && typeof o19 !== "function" : has_14(o18, "secret")), (t23 = f21(a20), charge_7(m, cost22(a20)), t23)));
+};
+})(rt);
+// !format.dns1123Subdomain().validate(self).hasValue()
+const metered30 = ((rt) => {
+const f1 = rt.fn["format.dns1123Subdomain/0"];
+const cost2 = rt.costs["format.dns1123Subdomain/0"];
+const charge_4 = rt.charge;
+const unbound_6 = rt.unbound;
+const f10 = rt.fn[".validate/1"];
+const cost11 = rt.costs[".validate/1"];
+const f14 = rt.fn[".hasValue/0"];
+const cost15 = rt.costs[".hasValue/0"];
+const f18 = rt.fn["!_/1"];
+const cost19 = rt.costs["!_/1"];
+return (vars, m) => {
+let t3;
+const v5 = vars["self"];
+let t7;
+let a8;
+let a9;
+let t12;
+let a13;
+let t16;
+let a17;
+let t20;
+return (a17 = (a13 = (a8 = (t3 = f1(), charge_4(m, cost2()), t3), a9 = (t7 = (v5 === undefined ? unbound_6("self") : v5), charge_4(m, 1), t7), (t12 = f10(a8, a9), charge_4(m, cost11(a8, a9)), t12)), (t16 = f14(a13), charge_4(m, cost15(a13)), t16)), (t20 = f18(a17), charge_4(m, cost19(a17)), t20));
+};
+})(rt);
+// self.type == 'EnvVar' ? has(self.envVar) : !has(self.envVar)
+const metered31 = ((rt) => {
+const unbound_2 = rt.unbound;
+const select_3 = rt.select;
+const charge_7 = rt.charge;
+const f10 = rt.fn["_==_/2"];
+const cost11 = rt.costs["_==_/2"];
+const has_14 = rt.has;
+const f21 = rt.fn["!_/1"];
+const cost22 = rt.costs["!_/1"];
+return (vars, m) => {
+const v1 = vars["self"];
+let o4, o5;
+let t6;
+let a8;
+let a9;
+let t12;
+let t13;
+let o15, o16;
+let t17;
+let o18, o19;
+let a20;
+let t23;
+return ((a8 = (t6 = ((o4 = (v1 === undefined ? unbound_2("self") : v1)) !== null && typeof o4 === "object" && o4.constructor === Object && (o5 = o4.type) !== undefined && typeof o5 !== "function" ? o5 : select_3(o4, "type")), charge_7(m, 2), t6), a9 = "EnvVar", (t12 = f10(a8, a9), charge_7(m, cost11(a8, a9)), t12)) ? ((o15 = (t13 = (v1 === undefined ? unbound_2("self") : v1), charge_7(m, 1), t13)) !== null && typeof o15 === "object" && o15.constructor === Object ? (o16 = o15.envVar) !== undefined && typeof o16 !== "function" : has_14(o15, "envVar")) : (a20 = ((o18 = (t17 = (v1 === undefined ? unbound_2("self") : v1), charge_7(m, 1), t17)) !== null && typeof o18 === "object" && o18.constructor === Object ? (o19 = o18.envVar) !== undefined && typeof o19 !== "function" : has_14(o18, "envVar")), (t23 = f21(a20), charge_7(m, cost22(a20)), t23)));
+};
+})(rt);
+// self.type == 'FilePath' ? has(self.filePath) : !has(self.filePath)
+const metered32 = ((rt) => {
+const unbound_2 = rt.unbound;
+const select_3 = rt.select;
+const charge_7 = rt.charge;
+const f10 = rt.fn["_==_/2"];
+const cost11 = rt.costs["_==_/2"];
+const has_14 = rt.has;
+const f21 = rt.fn["!_/1"];
+const cost22 = rt.costs["!_/1"];
+return (vars, m) => {
+const v1 = vars["self"];
+let o4, o5;
+let t6;
+let a8;
+let a9;
+let t12;
+let t13;
+let o15, o16;
+let t17;
+let o18, o19;
+let a20;
+let t23;
+return ((a8 = (t6 = ((o4 = (v1 === undefined ? unbound_2("self") : v1)) !== null && typeof o4 === "object" && o4.constructor === Object && (o5 = o4.type) !== undefined && typeof o5 !== "function" ? o5 : select_3(o4, "type")), charge_7(m, 2), t6), a9 = "FilePath", (t12 = f10(a8, a9), charge_7(m, cost11(a8, a9)), t12)) ? ((o15 = (t13 = (v1 === undefined ? unbound_2("self") : v1), charge_7(m, 1), t13)) !== null && typeof o15 === "object" && o15.constructor === Object ? (o16 = o15.filePath) !== undefined && typeof o16 !== "function" : has_14(o15, "filePath")) : (a20 = ((o18 = (t17 = (v1 === undefined ? unbound_2("self") : v1), charge_7(m, 1), t17)) !== null && typeof o18 === "object" && o18.constructor === Object ? (o19 = o18.filePath) !== undefined && typeof o19 !== "function" : has_14(o18, "filePath")), (t23 = f21(a20), charge_7(m, cost22(a20)), t23)));
+};
+})(rt);
+// self.matches('^[A-Z_][A-Z0-9_]*$')
+const metered33 = ((rt) => {
+const unbound_2 = rt.unbound;
+const charge_4 = rt.charge;
+const f7 = rt.fn[".matches/1"];
+const cost8 = rt.costs[".matches/1"];
+return (vars, m) => {
+const v1 = vars["self"];
+let t3;
+let a5;
+let a6;
+let t9;
+return (a5 = (t3 = (v1 === undefined ? unbound_2("self") : v1), charge_4(m, 1), t3), a6 = "^[A-Z_][A-Z0-9_]*$", (t9 = f7(a5, a6), charge_4(m, cost8(a5, a6)), t9));
+};
+})(rt);
+// self.startsWith('/')
+const metered34 = ((rt) => {
+const unbound_2 = rt.unbound;
+const charge_4 = rt.charge;
+const f7 = rt.fn[".startsWith/1"];
+const cost8 = rt.costs[".startsWith/1"];
+return (vars, m) => {
+const v1 = vars["self"];
+let t3;
+let a5;
+let a6;
+let t9;
+return (a5 = (t3 = (v1 === undefined ? unbound_2("self") : v1), charge_4(m, 1), t3), a6 = "/", (t9 = f7(a5, a6), charge_4(m, cost8(a5, a6)), t9));
+};
+})(rt);
+// !format.dns1123Label().validate(self).hasValue()
+const metered35 = ((rt) => {
+const f1 = rt.fn["format.dns1123Label/0"];
+const cost2 = rt.costs["format.dns1123Label/0"];
+const charge_4 = rt.charge;
+const unbound_6 = rt.unbound;
+const f10 = rt.fn[".validate/1"];
+const cost11 = rt.costs[".validate/1"];
+const f14 = rt.fn[".hasValue/0"];
+const cost15 = rt.costs[".hasValue/0"];
+const f18 = rt.fn["!_/1"];
+const cost19 = rt.costs["!_/1"];
+return (vars, m) => {
+let t3;
+const v5 = vars["self"];
+let t7;
+let a8;
+let a9;
+let t12;
+let a13;
+let t16;
+let a17;
+let t20;
+return (a17 = (a13 = (a8 = (t3 = f1(), charge_4(m, cost2()), t3), a9 = (t7 = (v5 === undefined ? unbound_6("self") : v5), charge_4(m, 1), t7), (t12 = f10(a8, a9), charge_4(m, cost11(a8, a9)), t12)), (t16 = f14(a13), charge_4(m, cost15(a13)), t16)), (t20 = f18(a17), charge_4(m, cost19(a17)), t20));
+};
+})(rt);
 
 export const AgentSchema = {
   "type": "object",
@@ -1702,7 +3068,7 @@ export const AgentRules = [
   },
 ];
 
-export const AgentCode = ((h, rt, schema, rules) => {
+export const AgentCode = ((h, rt, schema, rules, metered) => {
 const T2 = [];
 const S4 = schema["properties"];
 const S5 = S4["spec"];
@@ -2099,7 +3465,7 @@ listTypes: (object) => { const errors = []; lists53(object, [], errors); return 
 hasRules: true,
 rules: (object, old, report) => { rules56(object, old, [], new h.RuleRun(schema, object, old, report)); },
 };
-})(kindHelpers, rt, AgentSchema, AgentRules);
+})(kindHelpers, rt, AgentSchema, AgentRules, undefined);
 
 export const AnalysisResultSchema = {
   "type": "object",
@@ -2584,7 +3950,7 @@ export const AnalysisResultRules = [
   },
 ];
 
-export const AnalysisResultCode = ((h, rt, schema, rules) => {
+export const AnalysisResultCode = ((h, rt, schema, rules, metered) => {
 const T2 = [];
 const S4 = schema["properties"];
 const S5 = S4["spec"];
@@ -3942,7 +5308,7 @@ listTypes: (object) => { const errors = []; lists185(object, [], errors); return
 hasRules: true,
 rules: (object, old, report) => { rules188(object, old, [], new h.RuleRun(schema, object, old, report)); },
 };
-})(kindHelpers, rt, AnalysisResultSchema, AnalysisResultRules);
+})(kindHelpers, rt, AnalysisResultSchema, AnalysisResultRules, undefined);
 
 export const ApprovalPolicySchema = {
   "type": "object",
@@ -4024,7 +5390,7 @@ export const ApprovalPolicyRules = [
   },
 ];
 
-export const ApprovalPolicyCode = ((h, rt, schema, rules) => {
+export const ApprovalPolicyCode = ((h, rt, schema, rules, metered) => {
 const T2 = [];
 const S4 = schema["properties"];
 const S5 = S4["spec"];
@@ -4215,7 +5581,7 @@ listTypes: (object) => { const errors = []; lists23(object, [], errors); return 
 hasRules: true,
 rules: (object, old, report) => { rules26(object, old, [], new h.RuleRun(schema, object, old, report)); },
 };
-})(kindHelpers, rt, ApprovalPolicySchema, ApprovalPolicyRules);
+})(kindHelpers, rt, ApprovalPolicySchema, ApprovalPolicyRules, undefined);
 
 export const EscalationResultSchema = {
   "type": "object",
@@ -4356,7 +5722,7 @@ export const EscalationResultRules = [
   },
 ];
 
-export const EscalationResultCode = ((h, rt, schema, rules) => {
+export const EscalationResultCode = ((h, rt, schema, rules, metered) => {
 const T2 = [];
 const S4 = schema["properties"];
 const S5 = S4["spec"];
@@ -4722,7 +6088,7 @@ listTypes: (object) => { const errors = []; lists47(object, [], errors); return 
 hasRules: true,
 rules: (object, old, report) => { rules50(object, old, [], new h.RuleRun(schema, object, old, report)); },
 };
-})(kindHelpers, rt, EscalationResultSchema, EscalationResultRules);
+})(kindHelpers, rt, EscalationResultSchema, EscalationResultRules, undefined);
 
 export const ExecutionResultSchema = {
   "type": "object",
@@ -4925,7 +6291,7 @@ export const ExecutionResultRules = [
   },
 ];
 
-export const ExecutionResultCode = ((h, rt, schema, rules) => {
+export const ExecutionResultCode = ((h, rt, schema, rules, metered) => {
 const T2 = [];
 const S4 = schema["properties"];
 const S5 = S4["spec"];
@@ -5422,7 +6788,7 @@ listTypes: (object) => { const errors = []; lists70(object, [], errors); return 
 hasRules: true,
 rules: (object, old, report) => { rules73(object, old, [], new h.RuleRun(schema, object, old, report)); },
 };
-})(kindHelpers, rt, ExecutionResultSchema, ExecutionResultRules);
+})(kindHelpers, rt, ExecutionResultSchema, ExecutionResultRules, undefined);
 
 export const LLMProviderSchema = {
   "type": "object",
@@ -5850,7 +7216,7 @@ export const LLMProviderRules = [
   },
 ];
 
-export const LLMProviderCode = ((h, rt, schema, rules) => {
+export const LLMProviderCode = ((h, rt, schema, rules, metered) => {
 const T2 = [];
 const S4 = schema["properties"];
 const S5 = S4["spec"];
@@ -7312,7 +8678,7 @@ listTypes: (object) => { return []; },
 hasRules: true,
 rules: (object, old, report) => { rules80(object, old, [], new h.RuleRun(schema, object, old, report)); },
 };
-})(kindHelpers, rt, LLMProviderSchema, LLMProviderRules);
+})(kindHelpers, rt, LLMProviderSchema, LLMProviderRules, undefined);
 
 export const ProposalSchema = {
   "type": "object",
@@ -9373,7 +10739,694 @@ export const ProposalRules = [
   },
 ];
 
-export const ProposalCode = ((h, rt, schema, rules) => {
+export const ProposalMeteredRules = [
+  {
+    path: ["properties","spec"],
+    rule: {"rule":"has(self.analysis)","message":"analysis must be provided"},
+    usesOldSelf: false,
+    evaluate: metered1,
+  },
+  {
+    path: ["properties","spec"],
+    rule: {"rule":"has(self.targetNamespaces) == has(oldSelf.targetNamespaces) && (!has(self.targetNamespaces) || self.targetNamespaces == oldSelf.targetNamespaces)","message":"targetNamespaces is immutable after creation"},
+    usesOldSelf: true,
+    evaluate: metered2,
+  },
+  {
+    path: ["properties","spec"],
+    rule: {"rule":"has(self.analysisOutput) == has(oldSelf.analysisOutput) && (!has(self.analysisOutput) || self.analysisOutput == oldSelf.analysisOutput)","message":"analysisOutput is immutable after creation"},
+    usesOldSelf: true,
+    evaluate: metered3,
+  },
+  {
+    path: ["properties","spec"],
+    rule: {"rule":"!has(self.analysisOutput) || self.analysisOutput.mode != 'Minimal' || (!has(self.execution) && !has(self.verification))","message":"analysisOutput mode Minimal is only allowed for analysis-only proposals (no execution or verification steps)"},
+    usesOldSelf: false,
+    evaluate: metered4,
+  },
+  {
+    path: ["properties","spec"],
+    rule: {"rule":"has(self.tools) == has(oldSelf.tools) && (!has(self.tools) || self.tools == oldSelf.tools)","message":"tools is immutable after creation"},
+    usesOldSelf: true,
+    evaluate: metered5,
+  },
+  {
+    path: ["properties","spec"],
+    rule: {"rule":"has(self.analysis) == has(oldSelf.analysis) && (!has(self.analysis) || self.analysis == oldSelf.analysis)","message":"analysis is immutable after creation"},
+    usesOldSelf: true,
+    evaluate: metered6,
+  },
+  {
+    path: ["properties","spec"],
+    rule: {"rule":"has(self.execution) == has(oldSelf.execution) && (!has(self.execution) || self.execution == oldSelf.execution)","message":"execution is immutable after creation"},
+    usesOldSelf: true,
+    evaluate: metered7,
+  },
+  {
+    path: ["properties","spec"],
+    rule: {"rule":"has(self.verification) == has(oldSelf.verification) && (!has(self.verification) || self.verification == oldSelf.verification)","message":"verification is immutable after creation"},
+    usesOldSelf: true,
+    evaluate: metered8,
+  },
+  {
+    path: ["properties","spec","properties","request"],
+    rule: {"rule":"self == oldSelf","message":"request is immutable after creation"},
+    usesOldSelf: true,
+    evaluate: metered9,
+  },
+  {
+    path: ["properties","spec","properties","targetNamespaces"],
+    rule: {"rule":"self.all(ns, !format.dns1123Label().validate(ns).hasValue())","message":"each namespace must be a valid DNS label"},
+    usesOldSelf: false,
+    evaluate: metered10,
+  },
+  {
+    path: ["properties","spec","properties","analysisOutput"],
+    rule: {"rule":"self.mode != 'Minimal' || has(self.schema)","message":"schema is required when mode is Minimal"},
+    usesOldSelf: false,
+    evaluate: metered11,
+  },
+  {
+    path: ["properties","spec","properties","tools","properties","skills","items","properties","image"],
+    rule: {"rule":"self.matches('^([a-zA-Z0-9]|[a-zA-Z0-9][a-zA-Z0-9-]*[a-zA-Z0-9])((\\\\.([a-zA-Z0-9]|[a-zA-Z0-9][a-zA-Z0-9-]*[a-zA-Z0-9]))+)?(:[0-9]+)?\\\\b')","message":"must start with a valid domain. valid domains must be alphanumeric characters (lowercase and uppercase) separated by the '.' character."},
+    usesOldSelf: false,
+    evaluate: metered12,
+  },
+  {
+    path: ["properties","spec","properties","tools","properties","skills","items","properties","image"],
+    rule: {"rule":"self.find('(/[a-z0-9]+((([._]|__|[-]*)[a-z0-9]+)+)?((/[a-z0-9]+((([._]|__|[-]*)[a-z0-9]+)+)?)+)?)') != ''","message":"a valid name is required. valid names must contain lowercase alphanumeric characters separated only by the '.', '_', '__', '-' characters."},
+    usesOldSelf: false,
+    evaluate: metered13,
+  },
+  {
+    path: ["properties","spec","properties","tools","properties","skills","items","properties","image"],
+    rule: {"rule":"self.find('(@.*:)') != '' || self.find(':.*$') != ''","message":"must end with a digest or a tag"},
+    usesOldSelf: false,
+    evaluate: metered14,
+  },
+  {
+    path: ["properties","spec","properties","tools","properties","skills","items","properties","image"],
+    rule: {"rule":"self.find('(@.*:)') == '' ? (self.find(':.*$') != '' ? self.find(':.*$').substring(1).size() <= 127 : true) : true","message":"tag must not be more than 127 characters"},
+    usesOldSelf: false,
+    evaluate: metered15,
+  },
+  {
+    path: ["properties","spec","properties","tools","properties","skills","items","properties","image"],
+    rule: {"rule":"self.find('(@.*:)') == '' ? (self.find(':.*$') != '' ? self.find(':.*$').matches(':[\\\\w][\\\\w.-]*$') : true) : true","message":"tag is invalid. valid tags must begin with a word character followed by word characters, '.', or '-'"},
+    usesOldSelf: false,
+    evaluate: metered16,
+  },
+  {
+    path: ["properties","spec","properties","tools","properties","skills","items","properties","image"],
+    rule: {"rule":"self.find('(@.*:)') != '' ? self.find('(@.*:)').matches('(@[A-Za-z][A-Za-z0-9]*([_+.][A-Za-z][A-Za-z0-9]*)*[:])') : true","message":"digest algorithm is not valid. valid algorithms must start with an alpha character followed by alphanumeric characters and may contain '-', '_', '+', and '.' characters."},
+    usesOldSelf: false,
+    evaluate: metered17,
+  },
+  {
+    path: ["properties","spec","properties","tools","properties","skills","items","properties","image"],
+    rule: {"rule":"self.find('(@.*:)') != '' ? self.find(':.*$').substring(1).size() >= 32 : true","message":"digest must be at least 32 characters"},
+    usesOldSelf: false,
+    evaluate: metered18,
+  },
+  {
+    path: ["properties","spec","properties","tools","properties","skills","items","properties","image"],
+    rule: {"rule":"self.find('(@.*:)') != '' ? self.find(':.*$').matches(':[0-9A-Fa-f]*$') : true","message":"digest must only contain hex characters (A-F, a-f, 0-9)"},
+    usesOldSelf: false,
+    evaluate: metered19,
+  },
+  {
+    path: ["properties","spec","properties","tools","properties","skills","items","properties","paths"],
+    rule: {"rule":"self.all(p, p.size() >= 2 && p.size() <= 512)","message":"each path must be 2-512 characters"},
+    usesOldSelf: false,
+    evaluate: metered20,
+  },
+  {
+    path: ["properties","spec","properties","tools","properties","skills","items","properties","paths"],
+    rule: {"rule":"self.all(p, p.startsWith('/'))","message":"each path must be absolute (start with '/')"},
+    usesOldSelf: false,
+    evaluate: metered21,
+  },
+  {
+    path: ["properties","spec","properties","tools","properties","skills","items","properties","paths"],
+    rule: {"rule":"self.all(p, !p.endsWith('/'))","message":"paths must not end with '/'"},
+    usesOldSelf: false,
+    evaluate: metered22,
+  },
+  {
+    path: ["properties","spec","properties","tools","properties","skills","items","properties","paths"],
+    rule: {"rule":"self.all(p, !p.contains('//'))","message":"paths must not contain double slashes"},
+    usesOldSelf: false,
+    evaluate: metered23,
+  },
+  {
+    path: ["properties","spec","properties","tools","properties","skills","items","properties","paths"],
+    rule: {"rule":"self.all(p, !p.contains('/../') && !p.endsWith('/..') && !p.contains('/./') && !p.endsWith('/.'))","message":"paths must not contain '.' or '..' segments"},
+    usesOldSelf: false,
+    evaluate: metered24,
+  },
+  {
+    path: ["properties","spec","properties","tools","properties","skills","items","properties","paths"],
+    rule: {"rule":"self.all(p, p.matches('^[a-zA-Z0-9/_.-]+$'))","message":"paths may only contain alphanumeric characters, '/', '_', '.', and '-'"},
+    usesOldSelf: false,
+    evaluate: metered25,
+  },
+  {
+    path: ["properties","spec","properties","tools","properties","mcpServers","items","properties","name"],
+    rule: {"rule":"self.matches('^[a-z][a-z0-9-]*$')","message":"name must start with a lowercase letter and contain only lowercase alphanumerics and hyphens"},
+    usesOldSelf: false,
+    evaluate: metered26,
+  },
+  {
+    path: ["properties","spec","properties","tools","properties","mcpServers","items","properties","url"],
+    rule: {"rule":"isURL(self) && url(self).getScheme() in ['http', 'https']","message":"url must be a valid HTTP or HTTPS URL"},
+    usesOldSelf: false,
+    evaluate: metered27,
+  },
+  {
+    path: ["properties","spec","properties","tools","properties","mcpServers","items","properties","headers","items","properties","name"],
+    rule: {"rule":"self.matches('^[A-Za-z][A-Za-z0-9-]*$')","message":"name must start with a letter and contain only letters, digits, and hyphens"},
+    usesOldSelf: false,
+    evaluate: metered28,
+  },
+  {
+    path: ["properties","spec","properties","tools","properties","mcpServers","items","properties","headers","items","properties","valueFrom"],
+    rule: {"rule":"self.type == 'Secret' ? has(self.secret) : !has(self.secret)","message":"secret is required when type is Secret, and forbidden otherwise"},
+    usesOldSelf: false,
+    evaluate: metered29,
+  },
+  {
+    path: ["properties","spec","properties","tools","properties","mcpServers","items","properties","headers","items","properties","valueFrom","properties","secret","properties","name"],
+    rule: {"rule":"!format.dns1123Subdomain().validate(self).hasValue()","message":"must be a valid DNS subdomain: lowercase alphanumeric characters, hyphens, and dots"},
+    usesOldSelf: false,
+    evaluate: metered30,
+  },
+  {
+    path: ["properties","spec","properties","tools","properties","requiredSecrets","items","properties","name"],
+    rule: {"rule":"!format.dns1123Subdomain().validate(self).hasValue()","message":"must be a valid DNS subdomain: lowercase alphanumeric characters, hyphens, and dots"},
+    usesOldSelf: false,
+    evaluate: metered30,
+  },
+  {
+    path: ["properties","spec","properties","tools","properties","requiredSecrets","items","properties","mountAs"],
+    rule: {"rule":"self.type == 'EnvVar' ? has(self.envVar) : !has(self.envVar)","message":"envVar is required when type is EnvVar, and forbidden otherwise"},
+    usesOldSelf: false,
+    evaluate: metered31,
+  },
+  {
+    path: ["properties","spec","properties","tools","properties","requiredSecrets","items","properties","mountAs"],
+    rule: {"rule":"self.type == 'FilePath' ? has(self.filePath) : !has(self.filePath)","message":"filePath is required when type is FilePath, and forbidden otherwise"},
+    usesOldSelf: false,
+    evaluate: metered32,
+  },
+  {
+    path: ["properties","spec","properties","tools","properties","requiredSecrets","items","properties","mountAs","properties","envVar","properties","name"],
+    rule: {"rule":"self.matches('^[A-Z_][A-Z0-9_]*$')","message":"must be a valid environment variable name: uppercase letters, digits, and underscores, starting with a letter or underscore"},
+    usesOldSelf: false,
+    evaluate: metered33,
+  },
+  {
+    path: ["properties","spec","properties","tools","properties","requiredSecrets","items","properties","mountAs","properties","filePath","properties","path"],
+    rule: {"rule":"self.startsWith('/')","message":"path must be an absolute path starting with '/'"},
+    usesOldSelf: false,
+    evaluate: metered34,
+  },
+  {
+    path: ["properties","spec","properties","analysis","properties","agent"],
+    rule: {"rule":"!format.dns1123Subdomain().validate(self).hasValue()","message":"must be a valid DNS subdomain: lowercase alphanumeric characters, hyphens, and dots"},
+    usesOldSelf: false,
+    evaluate: metered30,
+  },
+  {
+    path: ["properties","spec","properties","analysis","properties","tools","properties","skills","items","properties","image"],
+    rule: {"rule":"self.matches('^([a-zA-Z0-9]|[a-zA-Z0-9][a-zA-Z0-9-]*[a-zA-Z0-9])((\\\\.([a-zA-Z0-9]|[a-zA-Z0-9][a-zA-Z0-9-]*[a-zA-Z0-9]))+)?(:[0-9]+)?\\\\b')","message":"must start with a valid domain. valid domains must be alphanumeric characters (lowercase and uppercase) separated by the '.' character."},
+    usesOldSelf: false,
+    evaluate: metered12,
+  },
+  {
+    path: ["properties","spec","properties","analysis","properties","tools","properties","skills","items","properties","image"],
+    rule: {"rule":"self.find('(/[a-z0-9]+((([._]|__|[-]*)[a-z0-9]+)+)?((/[a-z0-9]+((([._]|__|[-]*)[a-z0-9]+)+)?)+)?)') != ''","message":"a valid name is required. valid names must contain lowercase alphanumeric characters separated only by the '.', '_', '__', '-' characters."},
+    usesOldSelf: false,
+    evaluate: metered13,
+  },
+  {
+    path: ["properties","spec","properties","analysis","properties","tools","properties","skills","items","properties","image"],
+    rule: {"rule":"self.find('(@.*:)') != '' || self.find(':.*$') != ''","message":"must end with a digest or a tag"},
+    usesOldSelf: false,
+    evaluate: metered14,
+  },
+  {
+    path: ["properties","spec","properties","analysis","properties","tools","properties","skills","items","properties","image"],
+    rule: {"rule":"self.find('(@.*:)') == '' ? (self.find(':.*$') != '' ? self.find(':.*$').substring(1).size() <= 127 : true) : true","message":"tag must not be more than 127 characters"},
+    usesOldSelf: false,
+    evaluate: metered15,
+  },
+  {
+    path: ["properties","spec","properties","analysis","properties","tools","properties","skills","items","properties","image"],
+    rule: {"rule":"self.find('(@.*:)') == '' ? (self.find(':.*$') != '' ? self.find(':.*$').matches(':[\\\\w][\\\\w.-]*$') : true) : true","message":"tag is invalid. valid tags must begin with a word character followed by word characters, '.', or '-'"},
+    usesOldSelf: false,
+    evaluate: metered16,
+  },
+  {
+    path: ["properties","spec","properties","analysis","properties","tools","properties","skills","items","properties","image"],
+    rule: {"rule":"self.find('(@.*:)') != '' ? self.find('(@.*:)').matches('(@[A-Za-z][A-Za-z0-9]*([_+.][A-Za-z][A-Za-z0-9]*)*[:])') : true","message":"digest algorithm is not valid. valid algorithms must start with an alpha character followed by alphanumeric characters and may contain '-', '_', '+', and '.' characters."},
+    usesOldSelf: false,
+    evaluate: metered17,
+  },
+  {
+    path: ["properties","spec","properties","analysis","properties","tools","properties","skills","items","properties","image"],
+    rule: {"rule":"self.find('(@.*:)') != '' ? self.find(':.*$').substring(1).size() >= 32 : true","message":"digest must be at least 32 characters"},
+    usesOldSelf: false,
+    evaluate: metered18,
+  },
+  {
+    path: ["properties","spec","properties","analysis","properties","tools","properties","skills","items","properties","image"],
+    rule: {"rule":"self.find('(@.*:)') != '' ? self.find(':.*$').matches(':[0-9A-Fa-f]*$') : true","message":"digest must only contain hex characters (A-F, a-f, 0-9)"},
+    usesOldSelf: false,
+    evaluate: metered19,
+  },
+  {
+    path: ["properties","spec","properties","analysis","properties","tools","properties","skills","items","properties","paths"],
+    rule: {"rule":"self.all(p, p.size() >= 2 && p.size() <= 512)","message":"each path must be 2-512 characters"},
+    usesOldSelf: false,
+    evaluate: metered20,
+  },
+  {
+    path: ["properties","spec","properties","analysis","properties","tools","properties","skills","items","properties","paths"],
+    rule: {"rule":"self.all(p, p.startsWith('/'))","message":"each path must be absolute (start with '/')"},
+    usesOldSelf: false,
+    evaluate: metered21,
+  },
+  {
+    path: ["properties","spec","properties","analysis","properties","tools","properties","skills","items","properties","paths"],
+    rule: {"rule":"self.all(p, !p.endsWith('/'))","message":"paths must not end with '/'"},
+    usesOldSelf: false,
+    evaluate: metered22,
+  },
+  {
+    path: ["properties","spec","properties","analysis","properties","tools","properties","skills","items","properties","paths"],
+    rule: {"rule":"self.all(p, !p.contains('//'))","message":"paths must not contain double slashes"},
+    usesOldSelf: false,
+    evaluate: metered23,
+  },
+  {
+    path: ["properties","spec","properties","analysis","properties","tools","properties","skills","items","properties","paths"],
+    rule: {"rule":"self.all(p, !p.contains('/../') && !p.endsWith('/..') && !p.contains('/./') && !p.endsWith('/.'))","message":"paths must not contain '.' or '..' segments"},
+    usesOldSelf: false,
+    evaluate: metered24,
+  },
+  {
+    path: ["properties","spec","properties","analysis","properties","tools","properties","skills","items","properties","paths"],
+    rule: {"rule":"self.all(p, p.matches('^[a-zA-Z0-9/_.-]+$'))","message":"paths may only contain alphanumeric characters, '/', '_', '.', and '-'"},
+    usesOldSelf: false,
+    evaluate: metered25,
+  },
+  {
+    path: ["properties","spec","properties","analysis","properties","tools","properties","mcpServers","items","properties","name"],
+    rule: {"rule":"self.matches('^[a-z][a-z0-9-]*$')","message":"name must start with a lowercase letter and contain only lowercase alphanumerics and hyphens"},
+    usesOldSelf: false,
+    evaluate: metered26,
+  },
+  {
+    path: ["properties","spec","properties","analysis","properties","tools","properties","mcpServers","items","properties","url"],
+    rule: {"rule":"isURL(self) && url(self).getScheme() in ['http', 'https']","message":"url must be a valid HTTP or HTTPS URL"},
+    usesOldSelf: false,
+    evaluate: metered27,
+  },
+  {
+    path: ["properties","spec","properties","analysis","properties","tools","properties","mcpServers","items","properties","headers","items","properties","name"],
+    rule: {"rule":"self.matches('^[A-Za-z][A-Za-z0-9-]*$')","message":"name must start with a letter and contain only letters, digits, and hyphens"},
+    usesOldSelf: false,
+    evaluate: metered28,
+  },
+  {
+    path: ["properties","spec","properties","analysis","properties","tools","properties","mcpServers","items","properties","headers","items","properties","valueFrom"],
+    rule: {"rule":"self.type == 'Secret' ? has(self.secret) : !has(self.secret)","message":"secret is required when type is Secret, and forbidden otherwise"},
+    usesOldSelf: false,
+    evaluate: metered29,
+  },
+  {
+    path: ["properties","spec","properties","analysis","properties","tools","properties","mcpServers","items","properties","headers","items","properties","valueFrom","properties","secret","properties","name"],
+    rule: {"rule":"!format.dns1123Subdomain().validate(self).hasValue()","message":"must be a valid DNS subdomain: lowercase alphanumeric characters, hyphens, and dots"},
+    usesOldSelf: false,
+    evaluate: metered30,
+  },
+  {
+    path: ["properties","spec","properties","analysis","properties","tools","properties","requiredSecrets","items","properties","name"],
+    rule: {"rule":"!format.dns1123Subdomain().validate(self).hasValue()","message":"must be a valid DNS subdomain: lowercase alphanumeric characters, hyphens, and dots"},
+    usesOldSelf: false,
+    evaluate: metered30,
+  },
+  {
+    path: ["properties","spec","properties","analysis","properties","tools","properties","requiredSecrets","items","properties","mountAs"],
+    rule: {"rule":"self.type == 'EnvVar' ? has(self.envVar) : !has(self.envVar)","message":"envVar is required when type is EnvVar, and forbidden otherwise"},
+    usesOldSelf: false,
+    evaluate: metered31,
+  },
+  {
+    path: ["properties","spec","properties","analysis","properties","tools","properties","requiredSecrets","items","properties","mountAs"],
+    rule: {"rule":"self.type == 'FilePath' ? has(self.filePath) : !has(self.filePath)","message":"filePath is required when type is FilePath, and forbidden otherwise"},
+    usesOldSelf: false,
+    evaluate: metered32,
+  },
+  {
+    path: ["properties","spec","properties","analysis","properties","tools","properties","requiredSecrets","items","properties","mountAs","properties","envVar","properties","name"],
+    rule: {"rule":"self.matches('^[A-Z_][A-Z0-9_]*$')","message":"must be a valid environment variable name: uppercase letters, digits, and underscores, starting with a letter or underscore"},
+    usesOldSelf: false,
+    evaluate: metered33,
+  },
+  {
+    path: ["properties","spec","properties","analysis","properties","tools","properties","requiredSecrets","items","properties","mountAs","properties","filePath","properties","path"],
+    rule: {"rule":"self.startsWith('/')","message":"path must be an absolute path starting with '/'"},
+    usesOldSelf: false,
+    evaluate: metered34,
+  },
+  {
+    path: ["properties","spec","properties","execution","properties","agent"],
+    rule: {"rule":"!format.dns1123Subdomain().validate(self).hasValue()","message":"must be a valid DNS subdomain: lowercase alphanumeric characters, hyphens, and dots"},
+    usesOldSelf: false,
+    evaluate: metered30,
+  },
+  {
+    path: ["properties","spec","properties","execution","properties","tools","properties","skills","items","properties","image"],
+    rule: {"rule":"self.matches('^([a-zA-Z0-9]|[a-zA-Z0-9][a-zA-Z0-9-]*[a-zA-Z0-9])((\\\\.([a-zA-Z0-9]|[a-zA-Z0-9][a-zA-Z0-9-]*[a-zA-Z0-9]))+)?(:[0-9]+)?\\\\b')","message":"must start with a valid domain. valid domains must be alphanumeric characters (lowercase and uppercase) separated by the '.' character."},
+    usesOldSelf: false,
+    evaluate: metered12,
+  },
+  {
+    path: ["properties","spec","properties","execution","properties","tools","properties","skills","items","properties","image"],
+    rule: {"rule":"self.find('(/[a-z0-9]+((([._]|__|[-]*)[a-z0-9]+)+)?((/[a-z0-9]+((([._]|__|[-]*)[a-z0-9]+)+)?)+)?)') != ''","message":"a valid name is required. valid names must contain lowercase alphanumeric characters separated only by the '.', '_', '__', '-' characters."},
+    usesOldSelf: false,
+    evaluate: metered13,
+  },
+  {
+    path: ["properties","spec","properties","execution","properties","tools","properties","skills","items","properties","image"],
+    rule: {"rule":"self.find('(@.*:)') != '' || self.find(':.*$') != ''","message":"must end with a digest or a tag"},
+    usesOldSelf: false,
+    evaluate: metered14,
+  },
+  {
+    path: ["properties","spec","properties","execution","properties","tools","properties","skills","items","properties","image"],
+    rule: {"rule":"self.find('(@.*:)') == '' ? (self.find(':.*$') != '' ? self.find(':.*$').substring(1).size() <= 127 : true) : true","message":"tag must not be more than 127 characters"},
+    usesOldSelf: false,
+    evaluate: metered15,
+  },
+  {
+    path: ["properties","spec","properties","execution","properties","tools","properties","skills","items","properties","image"],
+    rule: {"rule":"self.find('(@.*:)') == '' ? (self.find(':.*$') != '' ? self.find(':.*$').matches(':[\\\\w][\\\\w.-]*$') : true) : true","message":"tag is invalid. valid tags must begin with a word character followed by word characters, '.', or '-'"},
+    usesOldSelf: false,
+    evaluate: metered16,
+  },
+  {
+    path: ["properties","spec","properties","execution","properties","tools","properties","skills","items","properties","image"],
+    rule: {"rule":"self.find('(@.*:)') != '' ? self.find('(@.*:)').matches('(@[A-Za-z][A-Za-z0-9]*([_+.][A-Za-z][A-Za-z0-9]*)*[:])') : true","message":"digest algorithm is not valid. valid algorithms must start with an alpha character followed by alphanumeric characters and may contain '-', '_', '+', and '.' characters."},
+    usesOldSelf: false,
+    evaluate: metered17,
+  },
+  {
+    path: ["properties","spec","properties","execution","properties","tools","properties","skills","items","properties","image"],
+    rule: {"rule":"self.find('(@.*:)') != '' ? self.find(':.*$').substring(1).size() >= 32 : true","message":"digest must be at least 32 characters"},
+    usesOldSelf: false,
+    evaluate: metered18,
+  },
+  {
+    path: ["properties","spec","properties","execution","properties","tools","properties","skills","items","properties","image"],
+    rule: {"rule":"self.find('(@.*:)') != '' ? self.find(':.*$').matches(':[0-9A-Fa-f]*$') : true","message":"digest must only contain hex characters (A-F, a-f, 0-9)"},
+    usesOldSelf: false,
+    evaluate: metered19,
+  },
+  {
+    path: ["properties","spec","properties","execution","properties","tools","properties","skills","items","properties","paths"],
+    rule: {"rule":"self.all(p, p.size() >= 2 && p.size() <= 512)","message":"each path must be 2-512 characters"},
+    usesOldSelf: false,
+    evaluate: metered20,
+  },
+  {
+    path: ["properties","spec","properties","execution","properties","tools","properties","skills","items","properties","paths"],
+    rule: {"rule":"self.all(p, p.startsWith('/'))","message":"each path must be absolute (start with '/')"},
+    usesOldSelf: false,
+    evaluate: metered21,
+  },
+  {
+    path: ["properties","spec","properties","execution","properties","tools","properties","skills","items","properties","paths"],
+    rule: {"rule":"self.all(p, !p.endsWith('/'))","message":"paths must not end with '/'"},
+    usesOldSelf: false,
+    evaluate: metered22,
+  },
+  {
+    path: ["properties","spec","properties","execution","properties","tools","properties","skills","items","properties","paths"],
+    rule: {"rule":"self.all(p, !p.contains('//'))","message":"paths must not contain double slashes"},
+    usesOldSelf: false,
+    evaluate: metered23,
+  },
+  {
+    path: ["properties","spec","properties","execution","properties","tools","properties","skills","items","properties","paths"],
+    rule: {"rule":"self.all(p, !p.contains('/../') && !p.endsWith('/..') && !p.contains('/./') && !p.endsWith('/.'))","message":"paths must not contain '.' or '..' segments"},
+    usesOldSelf: false,
+    evaluate: metered24,
+  },
+  {
+    path: ["properties","spec","properties","execution","properties","tools","properties","skills","items","properties","paths"],
+    rule: {"rule":"self.all(p, p.matches('^[a-zA-Z0-9/_.-]+$'))","message":"paths may only contain alphanumeric characters, '/', '_', '.', and '-'"},
+    usesOldSelf: false,
+    evaluate: metered25,
+  },
+  {
+    path: ["properties","spec","properties","execution","properties","tools","properties","mcpServers","items","properties","name"],
+    rule: {"rule":"self.matches('^[a-z][a-z0-9-]*$')","message":"name must start with a lowercase letter and contain only lowercase alphanumerics and hyphens"},
+    usesOldSelf: false,
+    evaluate: metered26,
+  },
+  {
+    path: ["properties","spec","properties","execution","properties","tools","properties","mcpServers","items","properties","url"],
+    rule: {"rule":"isURL(self) && url(self).getScheme() in ['http', 'https']","message":"url must be a valid HTTP or HTTPS URL"},
+    usesOldSelf: false,
+    evaluate: metered27,
+  },
+  {
+    path: ["properties","spec","properties","execution","properties","tools","properties","mcpServers","items","properties","headers","items","properties","name"],
+    rule: {"rule":"self.matches('^[A-Za-z][A-Za-z0-9-]*$')","message":"name must start with a letter and contain only letters, digits, and hyphens"},
+    usesOldSelf: false,
+    evaluate: metered28,
+  },
+  {
+    path: ["properties","spec","properties","execution","properties","tools","properties","mcpServers","items","properties","headers","items","properties","valueFrom"],
+    rule: {"rule":"self.type == 'Secret' ? has(self.secret) : !has(self.secret)","message":"secret is required when type is Secret, and forbidden otherwise"},
+    usesOldSelf: false,
+    evaluate: metered29,
+  },
+  {
+    path: ["properties","spec","properties","execution","properties","tools","properties","mcpServers","items","properties","headers","items","properties","valueFrom","properties","secret","properties","name"],
+    rule: {"rule":"!format.dns1123Subdomain().validate(self).hasValue()","message":"must be a valid DNS subdomain: lowercase alphanumeric characters, hyphens, and dots"},
+    usesOldSelf: false,
+    evaluate: metered30,
+  },
+  {
+    path: ["properties","spec","properties","execution","properties","tools","properties","requiredSecrets","items","properties","name"],
+    rule: {"rule":"!format.dns1123Subdomain().validate(self).hasValue()","message":"must be a valid DNS subdomain: lowercase alphanumeric characters, hyphens, and dots"},
+    usesOldSelf: false,
+    evaluate: metered30,
+  },
+  {
+    path: ["properties","spec","properties","execution","properties","tools","properties","requiredSecrets","items","properties","mountAs"],
+    rule: {"rule":"self.type == 'EnvVar' ? has(self.envVar) : !has(self.envVar)","message":"envVar is required when type is EnvVar, and forbidden otherwise"},
+    usesOldSelf: false,
+    evaluate: metered31,
+  },
+  {
+    path: ["properties","spec","properties","execution","properties","tools","properties","requiredSecrets","items","properties","mountAs"],
+    rule: {"rule":"self.type == 'FilePath' ? has(self.filePath) : !has(self.filePath)","message":"filePath is required when type is FilePath, and forbidden otherwise"},
+    usesOldSelf: false,
+    evaluate: metered32,
+  },
+  {
+    path: ["properties","spec","properties","execution","properties","tools","properties","requiredSecrets","items","properties","mountAs","properties","envVar","properties","name"],
+    rule: {"rule":"self.matches('^[A-Z_][A-Z0-9_]*$')","message":"must be a valid environment variable name: uppercase letters, digits, and underscores, starting with a letter or underscore"},
+    usesOldSelf: false,
+    evaluate: metered33,
+  },
+  {
+    path: ["properties","spec","properties","execution","properties","tools","properties","requiredSecrets","items","properties","mountAs","properties","filePath","properties","path"],
+    rule: {"rule":"self.startsWith('/')","message":"path must be an absolute path starting with '/'"},
+    usesOldSelf: false,
+    evaluate: metered34,
+  },
+  {
+    path: ["properties","spec","properties","verification","properties","agent"],
+    rule: {"rule":"!format.dns1123Subdomain().validate(self).hasValue()","message":"must be a valid DNS subdomain: lowercase alphanumeric characters, hyphens, and dots"},
+    usesOldSelf: false,
+    evaluate: metered30,
+  },
+  {
+    path: ["properties","spec","properties","verification","properties","tools","properties","skills","items","properties","image"],
+    rule: {"rule":"self.matches('^([a-zA-Z0-9]|[a-zA-Z0-9][a-zA-Z0-9-]*[a-zA-Z0-9])((\\\\.([a-zA-Z0-9]|[a-zA-Z0-9][a-zA-Z0-9-]*[a-zA-Z0-9]))+)?(:[0-9]+)?\\\\b')","message":"must start with a valid domain. valid domains must be alphanumeric characters (lowercase and uppercase) separated by the '.' character."},
+    usesOldSelf: false,
+    evaluate: metered12,
+  },
+  {
+    path: ["properties","spec","properties","verification","properties","tools","properties","skills","items","properties","image"],
+    rule: {"rule":"self.find('(/[a-z0-9]+((([._]|__|[-]*)[a-z0-9]+)+)?((/[a-z0-9]+((([._]|__|[-]*)[a-z0-9]+)+)?)+)?)') != ''","message":"a valid name is required. valid names must contain lowercase alphanumeric characters separated only by the '.', '_', '__', '-' characters."},
+    usesOldSelf: false,
+    evaluate: metered13,
+  },
+  {
+    path: ["properties","spec","properties","verification","properties","tools","properties","skills","items","properties","image"],
+    rule: {"rule":"self.find('(@.*:)') != '' || self.find(':.*$') != ''","message":"must end with a digest or a tag"},
+    usesOldSelf: false,
+    evaluate: metered14,
+  },
+  {
+    path: ["properties","spec","properties","verification","properties","tools","properties","skills","items","properties","image"],
+    rule: {"rule":"self.find('(@.*:)') == '' ? (self.find(':.*$') != '' ? self.find(':.*$').substring(1).size() <= 127 : true) : true","message":"tag must not be more than 127 characters"},
+    usesOldSelf: false,
+    evaluate: metered15,
+  },
+  {
+    path: ["properties","spec","properties","verification","properties","tools","properties","skills","items","properties","image"],
+    rule: {"rule":"self.find('(@.*:)') == '' ? (self.find(':.*$') != '' ? self.find(':.*$').matches(':[\\\\w][\\\\w.-]*$') : true) : true","message":"tag is invalid. valid tags must begin with a word character followed by word characters, '.', or '-'"},
+    usesOldSelf: false,
+    evaluate: metered16,
+  },
+  {
+    path: ["properties","spec","properties","verification","properties","tools","properties","skills","items","properties","image"],
+    rule: {"rule":"self.find('(@.*:)') != '' ? self.find('(@.*:)').matches('(@[A-Za-z][A-Za-z0-9]*([_+.][A-Za-z][A-Za-z0-9]*)*[:])') : true","message":"digest algorithm is not valid. valid algorithms must start with an alpha character followed by alphanumeric characters and may contain '-', '_', '+', and '.' characters."},
+    usesOldSelf: false,
+    evaluate: metered17,
+  },
+  {
+    path: ["properties","spec","properties","verification","properties","tools","properties","skills","items","properties","image"],
+    rule: {"rule":"self.find('(@.*:)') != '' ? self.find(':.*$').substring(1).size() >= 32 : true","message":"digest must be at least 32 characters"},
+    usesOldSelf: false,
+    evaluate: metered18,
+  },
+  {
+    path: ["properties","spec","properties","verification","properties","tools","properties","skills","items","properties","image"],
+    rule: {"rule":"self.find('(@.*:)') != '' ? self.find(':.*$').matches(':[0-9A-Fa-f]*$') : true","message":"digest must only contain hex characters (A-F, a-f, 0-9)"},
+    usesOldSelf: false,
+    evaluate: metered19,
+  },
+  {
+    path: ["properties","spec","properties","verification","properties","tools","properties","skills","items","properties","paths"],
+    rule: {"rule":"self.all(p, p.size() >= 2 && p.size() <= 512)","message":"each path must be 2-512 characters"},
+    usesOldSelf: false,
+    evaluate: metered20,
+  },
+  {
+    path: ["properties","spec","properties","verification","properties","tools","properties","skills","items","properties","paths"],
+    rule: {"rule":"self.all(p, p.startsWith('/'))","message":"each path must be absolute (start with '/')"},
+    usesOldSelf: false,
+    evaluate: metered21,
+  },
+  {
+    path: ["properties","spec","properties","verification","properties","tools","properties","skills","items","properties","paths"],
+    rule: {"rule":"self.all(p, !p.endsWith('/'))","message":"paths must not end with '/'"},
+    usesOldSelf: false,
+    evaluate: metered22,
+  },
+  {
+    path: ["properties","spec","properties","verification","properties","tools","properties","skills","items","properties","paths"],
+    rule: {"rule":"self.all(p, !p.contains('//'))","message":"paths must not contain double slashes"},
+    usesOldSelf: false,
+    evaluate: metered23,
+  },
+  {
+    path: ["properties","spec","properties","verification","properties","tools","properties","skills","items","properties","paths"],
+    rule: {"rule":"self.all(p, !p.contains('/../') && !p.endsWith('/..') && !p.contains('/./') && !p.endsWith('/.'))","message":"paths must not contain '.' or '..' segments"},
+    usesOldSelf: false,
+    evaluate: metered24,
+  },
+  {
+    path: ["properties","spec","properties","verification","properties","tools","properties","skills","items","properties","paths"],
+    rule: {"rule":"self.all(p, p.matches('^[a-zA-Z0-9/_.-]+$'))","message":"paths may only contain alphanumeric characters, '/', '_', '.', and '-'"},
+    usesOldSelf: false,
+    evaluate: metered25,
+  },
+  {
+    path: ["properties","spec","properties","verification","properties","tools","properties","mcpServers","items","properties","name"],
+    rule: {"rule":"self.matches('^[a-z][a-z0-9-]*$')","message":"name must start with a lowercase letter and contain only lowercase alphanumerics and hyphens"},
+    usesOldSelf: false,
+    evaluate: metered26,
+  },
+  {
+    path: ["properties","spec","properties","verification","properties","tools","properties","mcpServers","items","properties","url"],
+    rule: {"rule":"isURL(self) && url(self).getScheme() in ['http', 'https']","message":"url must be a valid HTTP or HTTPS URL"},
+    usesOldSelf: false,
+    evaluate: metered27,
+  },
+  {
+    path: ["properties","spec","properties","verification","properties","tools","properties","mcpServers","items","properties","headers","items","properties","name"],
+    rule: {"rule":"self.matches('^[A-Za-z][A-Za-z0-9-]*$')","message":"name must start with a letter and contain only letters, digits, and hyphens"},
+    usesOldSelf: false,
+    evaluate: metered28,
+  },
+  {
+    path: ["properties","spec","properties","verification","properties","tools","properties","mcpServers","items","properties","headers","items","properties","valueFrom"],
+    rule: {"rule":"self.type == 'Secret' ? has(self.secret) : !has(self.secret)","message":"secret is required when type is Secret, and forbidden otherwise"},
+    usesOldSelf: false,
+    evaluate: metered29,
+  },
+  {
+    path: ["properties","spec","properties","verification","properties","tools","properties","mcpServers","items","properties","headers","items","properties","valueFrom","properties","secret","properties","name"],
+    rule: {"rule":"!format.dns1123Subdomain().validate(self).hasValue()","message":"must be a valid DNS subdomain: lowercase alphanumeric characters, hyphens, and dots"},
+    usesOldSelf: false,
+    evaluate: metered30,
+  },
+  {
+    path: ["properties","spec","properties","verification","properties","tools","properties","requiredSecrets","items","properties","name"],
+    rule: {"rule":"!format.dns1123Subdomain().validate(self).hasValue()","message":"must be a valid DNS subdomain: lowercase alphanumeric characters, hyphens, and dots"},
+    usesOldSelf: false,
+    evaluate: metered30,
+  },
+  {
+    path: ["properties","spec","properties","verification","properties","tools","properties","requiredSecrets","items","properties","mountAs"],
+    rule: {"rule":"self.type == 'EnvVar' ? has(self.envVar) : !has(self.envVar)","message":"envVar is required when type is EnvVar, and forbidden otherwise"},
+    usesOldSelf: false,
+    evaluate: metered31,
+  },
+  {
+    path: ["properties","spec","properties","verification","properties","tools","properties","requiredSecrets","items","properties","mountAs"],
+    rule: {"rule":"self.type == 'FilePath' ? has(self.filePath) : !has(self.filePath)","message":"filePath is required when type is FilePath, and forbidden otherwise"},
+    usesOldSelf: false,
+    evaluate: metered32,
+  },
+  {
+    path: ["properties","spec","properties","verification","properties","tools","properties","requiredSecrets","items","properties","mountAs","properties","envVar","properties","name"],
+    rule: {"rule":"self.matches('^[A-Z_][A-Z0-9_]*$')","message":"must be a valid environment variable name: uppercase letters, digits, and underscores, starting with a letter or underscore"},
+    usesOldSelf: false,
+    evaluate: metered33,
+  },
+  {
+    path: ["properties","spec","properties","verification","properties","tools","properties","requiredSecrets","items","properties","mountAs","properties","filePath","properties","path"],
+    rule: {"rule":"self.startsWith('/')","message":"path must be an absolute path starting with '/'"},
+    usesOldSelf: false,
+    evaluate: metered34,
+  },
+  {
+    path: ["properties","status","properties","steps","properties","analysis","properties","sandbox","properties","namespace"],
+    rule: {"rule":"!format.dns1123Label().validate(self).hasValue()","message":"must be a valid DNS label: lowercase alphanumeric characters and hyphens, starting with an alphabetic character and ending with an alphanumeric character"},
+    usesOldSelf: false,
+    evaluate: metered35,
+  },
+  {
+    path: ["properties","status","properties","steps","properties","execution","properties","sandbox","properties","namespace"],
+    rule: {"rule":"!format.dns1123Label().validate(self).hasValue()","message":"must be a valid DNS label: lowercase alphanumeric characters and hyphens, starting with an alphabetic character and ending with an alphanumeric character"},
+    usesOldSelf: false,
+    evaluate: metered35,
+  },
+  {
+    path: ["properties","status","properties","steps","properties","verification","properties","sandbox","properties","namespace"],
+    rule: {"rule":"!format.dns1123Label().validate(self).hasValue()","message":"must be a valid DNS label: lowercase alphanumeric characters and hyphens, starting with an alphabetic character and ending with an alphanumeric character"},
+    usesOldSelf: false,
+    evaluate: metered35,
+  },
+  {
+    path: ["properties","status","properties","steps","properties","escalation","properties","sandbox","properties","namespace"],
+    rule: {"rule":"!format.dns1123Label().validate(self).hasValue()","message":"must be a valid DNS label: lowercase alphanumeric characters and hyphens, starting with an alphabetic character and ending with an alphanumeric character"},
+    usesOldSelf: false,
+    evaluate: metered35,
+  },
+];
+
+export const ProposalCode = ((h, rt, schema, rules, metered) => {
 const T2 = [];
 const S4 = schema["properties"];
 const S5 = S4["spec"];
@@ -14375,41 +16428,49 @@ if (v !== null && typeof v === "object" && !Array.isArray(v)) {
 { const x667 = v["image"]; if (x667 !== undefined && x667 !== null && typeof x667 !== "function") {
 const ox668 = undefined;
 {
+if ((run.bound += 12322) > h.RUNTIME_COST_BUDGET) return true;
 let r;
 try { r = J671(x667); } catch (e) { r = new h.Thrown(e); }
 if (r !== true && h.settle(run, R672, r, x667, undefined, T35, at)) return true;
 }
 {
+if ((run.bound += 9042) > h.RUNTIME_COST_BUDGET) return true;
 let r;
 try { r = J674(x667); } catch (e) { r = new h.Thrown(e); }
 if (r !== true && h.settle(run, R675, r, x667, undefined, T35, at)) return true;
 }
 {
+if ((run.bound += 1254) > h.RUNTIME_COST_BUDGET) return true;
 let r;
 try { r = J677(x667); } catch (e) { r = new h.Thrown(e); }
 if (r !== true && h.settle(run, R678, r, x667, undefined, T35, at)) return true;
 }
 {
+if ((run.bound += 2080) > h.RUNTIME_COST_BUDGET) return true;
 let r;
 try { r = J680(x667); } catch (e) { r = new h.Thrown(e); }
 if (r !== true && h.settle(run, R681, r, x667, undefined, T35, at)) return true;
 }
 {
+if ((run.bound += 3306) > h.RUNTIME_COST_BUDGET) return true;
 let r;
 try { r = J683(x667); } catch (e) { r = new h.Thrown(e); }
 if (r !== true && h.settle(run, R684, r, x667, undefined, T35, at)) return true;
 }
 {
+if ((run.bound += 7404) > h.RUNTIME_COST_BUDGET) return true;
 let r;
 try { r = J686(x667); } catch (e) { r = new h.Thrown(e); }
 if (r !== true && h.settle(run, R687, r, x667, undefined, T35, at)) return true;
 }
 {
+if ((run.bound += 1668) > h.RUNTIME_COST_BUDGET) return true;
 let r;
 try { r = J689(x667); } catch (e) { r = new h.Thrown(e); }
 if (r !== true && h.settle(run, R690, r, x667, undefined, T35, at)) return true;
 }
 {
+if ((run.bound += 2894) > h.RUNTIME_COST_BUDGET) return true;
 let r;
 try { r = J692(x667); } catch (e) { r = new h.Thrown(e); }
 if (r !== true && h.settle(run, R693, r, x667, undefined, T35, at)) return true;
@@ -14418,31 +16479,37 @@ if (r !== true && h.settle(run, R693, r, x667, undefined, T35, at)) return true;
 { const x694 = v["paths"]; if (x694 !== undefined && x694 !== null && typeof x694 !== "function") {
 const ox695 = undefined;
 {
+if ((run.bound += 924) > h.RUNTIME_COST_BUDGET) return true;
 let r;
 try { r = J698(x694); } catch (e) { r = new h.Thrown(e); }
 if (r !== true && h.settle(run, R699, r, x694, undefined, T40, at)) return true;
 }
 {
+if ((run.bound += 524) > h.RUNTIME_COST_BUDGET) return true;
 let r;
 try { r = J701(x694); } catch (e) { r = new h.Thrown(e); }
 if (r !== true && h.settle(run, R702, r, x694, undefined, T40, at)) return true;
 }
 {
+if ((run.bound += 624) > h.RUNTIME_COST_BUDGET) return true;
 let r;
 try { r = J704(x694); } catch (e) { r = new h.Thrown(e); }
 if (r !== true && h.settle(run, R705, r, x694, undefined, T40, at)) return true;
 }
 {
+if ((run.bound += 21024) > h.RUNTIME_COST_BUDGET) return true;
 let r;
 try { r = J707(x694); } catch (e) { r = new h.Thrown(e); }
 if (r !== true && h.settle(run, R708, r, x694, undefined, T40, at)) return true;
 }
 {
+if ((run.bound += 42324) > h.RUNTIME_COST_BUDGET) return true;
 let r;
 try { r = J710(x694); } catch (e) { r = new h.Thrown(e); }
 if (r !== true && h.settle(run, R711, r, x694, undefined, T40, at)) return true;
 }
 {
+if ((run.bound += 102924) > h.RUNTIME_COST_BUDGET) return true;
 let r;
 try { r = J713(x694); } catch (e) { r = new h.Thrown(e); }
 if (r !== true && h.settle(run, R714, r, x694, undefined, T40, at)) return true;
@@ -14469,6 +16536,7 @@ if (v !== null && typeof v === "object" && !Array.isArray(v)) {
 { const x763 = v["name"]; if (x763 !== undefined && x763 !== null && typeof x763 !== "function") {
 const ox764 = undefined;
 {
+if ((run.bound += 6556) > h.RUNTIME_COST_BUDGET) return true;
 let r;
 try { r = J767(x763); } catch (e) { r = new h.Thrown(e); }
 if (r !== true && h.settle(run, R768, r, x763, undefined, T73, at)) return true;
@@ -14479,6 +16547,7 @@ return false;
 }
 function rules752(v, ov, at, run) {
 {
+if ((run.bound += 30) > h.RUNTIME_COST_BUDGET) return true;
 let r;
 try { r = J755(v); } catch (e) { r = new h.Thrown(e); }
 if (r !== true && h.settle(run, R756, r, v, undefined, T64, at)) return true;
@@ -14493,6 +16562,7 @@ if (v !== null && typeof v === "object" && !Array.isArray(v)) {
 { const x744 = v["name"]; if (x744 !== undefined && x744 !== null && typeof x744 !== "function") {
 const ox745 = undefined;
 {
+if ((run.bound += 1246) > h.RUNTIME_COST_BUDGET) return true;
 let r;
 try { r = J748(x744); } catch (e) { r = new h.Thrown(e); }
 if (r !== true && h.settle(run, R749, r, x744, undefined, T61, at)) return true;
@@ -14520,6 +16590,7 @@ if (v !== null && typeof v === "object" && !Array.isArray(v)) {
 { const x725 = v["name"]; if (x725 !== undefined && x725 !== null && typeof x725 !== "function") {
 const ox726 = undefined;
 {
+if ((run.bound += 1042) > h.RUNTIME_COST_BUDGET) return true;
 let r;
 try { r = J729(x725); } catch (e) { r = new h.Thrown(e); }
 if (r !== true && h.settle(run, R730, r, x725, undefined, T49, at)) return true;
@@ -14528,6 +16599,7 @@ if (r !== true && h.settle(run, R730, r, x725, undefined, T49, at)) return true;
 { const x731 = v["url"]; if (x731 !== undefined && x731 !== null && typeof x731 !== "function") {
 const ox732 = undefined;
 {
+if ((run.bound += 1692) > h.RUNTIME_COST_BUDGET) return true;
 let r;
 try { r = J735(x731); } catch (e) { r = new h.Thrown(e); }
 if (r !== true && h.settle(run, R736, r, x731, undefined, T51, at)) return true;
@@ -14555,6 +16627,7 @@ if (v !== null && typeof v === "object" && !Array.isArray(v)) {
 { const x804 = v["name"]; if (x804 !== undefined && x804 !== null && typeof x804 !== "function") {
 const ox805 = undefined;
 {
+if ((run.bound += 1052) > h.RUNTIME_COST_BUDGET) return true;
 let r;
 try { r = J808(x804); } catch (e) { r = new h.Thrown(e); }
 if (r !== true && h.settle(run, R809, r, x804, undefined, T97, at)) return true;
@@ -14568,6 +16641,7 @@ if (v !== null && typeof v === "object" && !Array.isArray(v)) {
 { const x815 = v["path"]; if (x815 !== undefined && x815 !== null && typeof x815 !== "function") {
 const ox816 = undefined;
 {
+if ((run.bound += 24) > h.RUNTIME_COST_BUDGET) return true;
 let r;
 try { r = J819(x815); } catch (e) { r = new h.Thrown(e); }
 if (r !== true && h.settle(run, R820, r, x815, undefined, T103, at)) return true;
@@ -14578,11 +16652,13 @@ return false;
 }
 function rules790(v, ov, at, run) {
 {
+if ((run.bound += 30) > h.RUNTIME_COST_BUDGET) return true;
 let r;
 try { r = J793(v); } catch (e) { r = new h.Thrown(e); }
 if (r !== true && h.settle(run, R794, r, v, undefined, T88, at)) return true;
 }
 {
+if ((run.bound += 30) > h.RUNTIME_COST_BUDGET) return true;
 let r;
 try { r = J796(v); } catch (e) { r = new h.Thrown(e); }
 if (r !== true && h.settle(run, R797, r, v, undefined, T88, at)) return true;
@@ -14598,6 +16674,7 @@ if (v !== null && typeof v === "object" && !Array.isArray(v)) {
 { const x782 = v["name"]; if (x782 !== undefined && x782 !== null && typeof x782 !== "function") {
 const ox783 = undefined;
 {
+if ((run.bound += 6556) > h.RUNTIME_COST_BUDGET) return true;
 let r;
 try { r = J786(x782); } catch (e) { r = new h.Thrown(e); }
 if (r !== true && h.settle(run, R787, r, x782, undefined, T83, at)) return true;
@@ -14633,41 +16710,49 @@ if (v !== null && typeof v === "object" && !Array.isArray(v)) {
 { const x847 = v["image"]; if (x847 !== undefined && x847 !== null && typeof x847 !== "function") {
 const ox848 = undefined;
 {
+if ((run.bound += 12322) > h.RUNTIME_COST_BUDGET) return true;
 let r;
 try { r = J850(x847); } catch (e) { r = new h.Thrown(e); }
 if (r !== true && h.settle(run, R851, r, x847, undefined, T122, at)) return true;
 }
 {
+if ((run.bound += 9042) > h.RUNTIME_COST_BUDGET) return true;
 let r;
 try { r = J852(x847); } catch (e) { r = new h.Thrown(e); }
 if (r !== true && h.settle(run, R853, r, x847, undefined, T122, at)) return true;
 }
 {
+if ((run.bound += 1254) > h.RUNTIME_COST_BUDGET) return true;
 let r;
 try { r = J854(x847); } catch (e) { r = new h.Thrown(e); }
 if (r !== true && h.settle(run, R855, r, x847, undefined, T122, at)) return true;
 }
 {
+if ((run.bound += 2080) > h.RUNTIME_COST_BUDGET) return true;
 let r;
 try { r = J856(x847); } catch (e) { r = new h.Thrown(e); }
 if (r !== true && h.settle(run, R857, r, x847, undefined, T122, at)) return true;
 }
 {
+if ((run.bound += 3306) > h.RUNTIME_COST_BUDGET) return true;
 let r;
 try { r = J858(x847); } catch (e) { r = new h.Thrown(e); }
 if (r !== true && h.settle(run, R859, r, x847, undefined, T122, at)) return true;
 }
 {
+if ((run.bound += 7404) > h.RUNTIME_COST_BUDGET) return true;
 let r;
 try { r = J860(x847); } catch (e) { r = new h.Thrown(e); }
 if (r !== true && h.settle(run, R861, r, x847, undefined, T122, at)) return true;
 }
 {
+if ((run.bound += 1668) > h.RUNTIME_COST_BUDGET) return true;
 let r;
 try { r = J862(x847); } catch (e) { r = new h.Thrown(e); }
 if (r !== true && h.settle(run, R863, r, x847, undefined, T122, at)) return true;
 }
 {
+if ((run.bound += 2894) > h.RUNTIME_COST_BUDGET) return true;
 let r;
 try { r = J864(x847); } catch (e) { r = new h.Thrown(e); }
 if (r !== true && h.settle(run, R865, r, x847, undefined, T122, at)) return true;
@@ -14676,31 +16761,37 @@ if (r !== true && h.settle(run, R865, r, x847, undefined, T122, at)) return true
 { const x866 = v["paths"]; if (x866 !== undefined && x866 !== null && typeof x866 !== "function") {
 const ox867 = undefined;
 {
+if ((run.bound += 924) > h.RUNTIME_COST_BUDGET) return true;
 let r;
 try { r = J869(x866); } catch (e) { r = new h.Thrown(e); }
 if (r !== true && h.settle(run, R870, r, x866, undefined, T127, at)) return true;
 }
 {
+if ((run.bound += 524) > h.RUNTIME_COST_BUDGET) return true;
 let r;
 try { r = J871(x866); } catch (e) { r = new h.Thrown(e); }
 if (r !== true && h.settle(run, R872, r, x866, undefined, T127, at)) return true;
 }
 {
+if ((run.bound += 624) > h.RUNTIME_COST_BUDGET) return true;
 let r;
 try { r = J873(x866); } catch (e) { r = new h.Thrown(e); }
 if (r !== true && h.settle(run, R874, r, x866, undefined, T127, at)) return true;
 }
 {
+if ((run.bound += 21024) > h.RUNTIME_COST_BUDGET) return true;
 let r;
 try { r = J875(x866); } catch (e) { r = new h.Thrown(e); }
 if (r !== true && h.settle(run, R876, r, x866, undefined, T127, at)) return true;
 }
 {
+if ((run.bound += 42324) > h.RUNTIME_COST_BUDGET) return true;
 let r;
 try { r = J877(x866); } catch (e) { r = new h.Thrown(e); }
 if (r !== true && h.settle(run, R878, r, x866, undefined, T127, at)) return true;
 }
 {
+if ((run.bound += 102924) > h.RUNTIME_COST_BUDGET) return true;
 let r;
 try { r = J879(x866); } catch (e) { r = new h.Thrown(e); }
 if (r !== true && h.settle(run, R880, r, x866, undefined, T127, at)) return true;
@@ -14727,6 +16818,7 @@ if (v !== null && typeof v === "object" && !Array.isArray(v)) {
 { const x925 = v["name"]; if (x925 !== undefined && x925 !== null && typeof x925 !== "function") {
 const ox926 = undefined;
 {
+if ((run.bound += 6556) > h.RUNTIME_COST_BUDGET) return true;
 let r;
 try { r = J928(x925); } catch (e) { r = new h.Thrown(e); }
 if (r !== true && h.settle(run, R929, r, x925, undefined, T160, at)) return true;
@@ -14737,6 +16829,7 @@ return false;
 }
 function rules915(v, ov, at, run) {
 {
+if ((run.bound += 30) > h.RUNTIME_COST_BUDGET) return true;
 let r;
 try { r = J917(v); } catch (e) { r = new h.Thrown(e); }
 if (r !== true && h.settle(run, R918, r, v, undefined, T151, at)) return true;
@@ -14751,6 +16844,7 @@ if (v !== null && typeof v === "object" && !Array.isArray(v)) {
 { const x908 = v["name"]; if (x908 !== undefined && x908 !== null && typeof x908 !== "function") {
 const ox909 = undefined;
 {
+if ((run.bound += 1246) > h.RUNTIME_COST_BUDGET) return true;
 let r;
 try { r = J911(x908); } catch (e) { r = new h.Thrown(e); }
 if (r !== true && h.settle(run, R912, r, x908, undefined, T148, at)) return true;
@@ -14778,6 +16872,7 @@ if (v !== null && typeof v === "object" && !Array.isArray(v)) {
 { const x891 = v["name"]; if (x891 !== undefined && x891 !== null && typeof x891 !== "function") {
 const ox892 = undefined;
 {
+if ((run.bound += 1042) > h.RUNTIME_COST_BUDGET) return true;
 let r;
 try { r = J894(x891); } catch (e) { r = new h.Thrown(e); }
 if (r !== true && h.settle(run, R895, r, x891, undefined, T136, at)) return true;
@@ -14786,6 +16881,7 @@ if (r !== true && h.settle(run, R895, r, x891, undefined, T136, at)) return true
 { const x896 = v["url"]; if (x896 !== undefined && x896 !== null && typeof x896 !== "function") {
 const ox897 = undefined;
 {
+if ((run.bound += 1692) > h.RUNTIME_COST_BUDGET) return true;
 let r;
 try { r = J899(x896); } catch (e) { r = new h.Thrown(e); }
 if (r !== true && h.settle(run, R900, r, x896, undefined, T138, at)) return true;
@@ -14813,6 +16909,7 @@ if (v !== null && typeof v === "object" && !Array.isArray(v)) {
 { const x962 = v["name"]; if (x962 !== undefined && x962 !== null && typeof x962 !== "function") {
 const ox963 = undefined;
 {
+if ((run.bound += 1052) > h.RUNTIME_COST_BUDGET) return true;
 let r;
 try { r = J965(x962); } catch (e) { r = new h.Thrown(e); }
 if (r !== true && h.settle(run, R966, r, x962, undefined, T184, at)) return true;
@@ -14826,6 +16923,7 @@ if (v !== null && typeof v === "object" && !Array.isArray(v)) {
 { const x972 = v["path"]; if (x972 !== undefined && x972 !== null && typeof x972 !== "function") {
 const ox973 = undefined;
 {
+if ((run.bound += 24) > h.RUNTIME_COST_BUDGET) return true;
 let r;
 try { r = J975(x972); } catch (e) { r = new h.Thrown(e); }
 if (r !== true && h.settle(run, R976, r, x972, undefined, T190, at)) return true;
@@ -14836,11 +16934,13 @@ return false;
 }
 function rules950(v, ov, at, run) {
 {
+if ((run.bound += 30) > h.RUNTIME_COST_BUDGET) return true;
 let r;
 try { r = J952(v); } catch (e) { r = new h.Thrown(e); }
 if (r !== true && h.settle(run, R953, r, v, undefined, T175, at)) return true;
 }
 {
+if ((run.bound += 30) > h.RUNTIME_COST_BUDGET) return true;
 let r;
 try { r = J954(v); } catch (e) { r = new h.Thrown(e); }
 if (r !== true && h.settle(run, R955, r, v, undefined, T175, at)) return true;
@@ -14856,6 +16956,7 @@ if (v !== null && typeof v === "object" && !Array.isArray(v)) {
 { const x943 = v["name"]; if (x943 !== undefined && x943 !== null && typeof x943 !== "function") {
 const ox944 = undefined;
 {
+if ((run.bound += 6556) > h.RUNTIME_COST_BUDGET) return true;
 let r;
 try { r = J946(x943); } catch (e) { r = new h.Thrown(e); }
 if (r !== true && h.settle(run, R947, r, x943, undefined, T170, at)) return true;
@@ -14891,6 +16992,7 @@ if (v !== null && typeof v === "object" && !Array.isArray(v)) {
 { const x829 = v["agent"]; if (x829 !== undefined && x829 !== null && typeof x829 !== "function") {
 const ox830 = undefined;
 {
+if ((run.bound += 6556) > h.RUNTIME_COST_BUDGET) return true;
 let r;
 try { r = J833(x829); } catch (e) { r = new h.Thrown(e); }
 if (r !== true && h.settle(run, R834, r, x829, undefined, T110, at)) return true;
@@ -14905,41 +17007,49 @@ if (v !== null && typeof v === "object" && !Array.isArray(v)) {
 { const x1002 = v["image"]; if (x1002 !== undefined && x1002 !== null && typeof x1002 !== "function") {
 const ox1003 = undefined;
 {
+if ((run.bound += 12322) > h.RUNTIME_COST_BUDGET) return true;
 let r;
 try { r = J1005(x1002); } catch (e) { r = new h.Thrown(e); }
 if (r !== true && h.settle(run, R1006, r, x1002, undefined, T209, at)) return true;
 }
 {
+if ((run.bound += 9042) > h.RUNTIME_COST_BUDGET) return true;
 let r;
 try { r = J1007(x1002); } catch (e) { r = new h.Thrown(e); }
 if (r !== true && h.settle(run, R1008, r, x1002, undefined, T209, at)) return true;
 }
 {
+if ((run.bound += 1254) > h.RUNTIME_COST_BUDGET) return true;
 let r;
 try { r = J1009(x1002); } catch (e) { r = new h.Thrown(e); }
 if (r !== true && h.settle(run, R1010, r, x1002, undefined, T209, at)) return true;
 }
 {
+if ((run.bound += 2080) > h.RUNTIME_COST_BUDGET) return true;
 let r;
 try { r = J1011(x1002); } catch (e) { r = new h.Thrown(e); }
 if (r !== true && h.settle(run, R1012, r, x1002, undefined, T209, at)) return true;
 }
 {
+if ((run.bound += 3306) > h.RUNTIME_COST_BUDGET) return true;
 let r;
 try { r = J1013(x1002); } catch (e) { r = new h.Thrown(e); }
 if (r !== true && h.settle(run, R1014, r, x1002, undefined, T209, at)) return true;
 }
 {
+if ((run.bound += 7404) > h.RUNTIME_COST_BUDGET) return true;
 let r;
 try { r = J1015(x1002); } catch (e) { r = new h.Thrown(e); }
 if (r !== true && h.settle(run, R1016, r, x1002, undefined, T209, at)) return true;
 }
 {
+if ((run.bound += 1668) > h.RUNTIME_COST_BUDGET) return true;
 let r;
 try { r = J1017(x1002); } catch (e) { r = new h.Thrown(e); }
 if (r !== true && h.settle(run, R1018, r, x1002, undefined, T209, at)) return true;
 }
 {
+if ((run.bound += 2894) > h.RUNTIME_COST_BUDGET) return true;
 let r;
 try { r = J1019(x1002); } catch (e) { r = new h.Thrown(e); }
 if (r !== true && h.settle(run, R1020, r, x1002, undefined, T209, at)) return true;
@@ -14948,31 +17058,37 @@ if (r !== true && h.settle(run, R1020, r, x1002, undefined, T209, at)) return tr
 { const x1021 = v["paths"]; if (x1021 !== undefined && x1021 !== null && typeof x1021 !== "function") {
 const ox1022 = undefined;
 {
+if ((run.bound += 924) > h.RUNTIME_COST_BUDGET) return true;
 let r;
 try { r = J1024(x1021); } catch (e) { r = new h.Thrown(e); }
 if (r !== true && h.settle(run, R1025, r, x1021, undefined, T214, at)) return true;
 }
 {
+if ((run.bound += 524) > h.RUNTIME_COST_BUDGET) return true;
 let r;
 try { r = J1026(x1021); } catch (e) { r = new h.Thrown(e); }
 if (r !== true && h.settle(run, R1027, r, x1021, undefined, T214, at)) return true;
 }
 {
+if ((run.bound += 624) > h.RUNTIME_COST_BUDGET) return true;
 let r;
 try { r = J1028(x1021); } catch (e) { r = new h.Thrown(e); }
 if (r !== true && h.settle(run, R1029, r, x1021, undefined, T214, at)) return true;
 }
 {
+if ((run.bound += 21024) > h.RUNTIME_COST_BUDGET) return true;
 let r;
 try { r = J1030(x1021); } catch (e) { r = new h.Thrown(e); }
 if (r !== true && h.settle(run, R1031, r, x1021, undefined, T214, at)) return true;
 }
 {
+if ((run.bound += 42324) > h.RUNTIME_COST_BUDGET) return true;
 let r;
 try { r = J1032(x1021); } catch (e) { r = new h.Thrown(e); }
 if (r !== true && h.settle(run, R1033, r, x1021, undefined, T214, at)) return true;
 }
 {
+if ((run.bound += 102924) > h.RUNTIME_COST_BUDGET) return true;
 let r;
 try { r = J1034(x1021); } catch (e) { r = new h.Thrown(e); }
 if (r !== true && h.settle(run, R1035, r, x1021, undefined, T214, at)) return true;
@@ -14999,6 +17115,7 @@ if (v !== null && typeof v === "object" && !Array.isArray(v)) {
 { const x1080 = v["name"]; if (x1080 !== undefined && x1080 !== null && typeof x1080 !== "function") {
 const ox1081 = undefined;
 {
+if ((run.bound += 6556) > h.RUNTIME_COST_BUDGET) return true;
 let r;
 try { r = J1083(x1080); } catch (e) { r = new h.Thrown(e); }
 if (r !== true && h.settle(run, R1084, r, x1080, undefined, T247, at)) return true;
@@ -15009,6 +17126,7 @@ return false;
 }
 function rules1070(v, ov, at, run) {
 {
+if ((run.bound += 30) > h.RUNTIME_COST_BUDGET) return true;
 let r;
 try { r = J1072(v); } catch (e) { r = new h.Thrown(e); }
 if (r !== true && h.settle(run, R1073, r, v, undefined, T238, at)) return true;
@@ -15023,6 +17141,7 @@ if (v !== null && typeof v === "object" && !Array.isArray(v)) {
 { const x1063 = v["name"]; if (x1063 !== undefined && x1063 !== null && typeof x1063 !== "function") {
 const ox1064 = undefined;
 {
+if ((run.bound += 1246) > h.RUNTIME_COST_BUDGET) return true;
 let r;
 try { r = J1066(x1063); } catch (e) { r = new h.Thrown(e); }
 if (r !== true && h.settle(run, R1067, r, x1063, undefined, T235, at)) return true;
@@ -15050,6 +17169,7 @@ if (v !== null && typeof v === "object" && !Array.isArray(v)) {
 { const x1046 = v["name"]; if (x1046 !== undefined && x1046 !== null && typeof x1046 !== "function") {
 const ox1047 = undefined;
 {
+if ((run.bound += 1042) > h.RUNTIME_COST_BUDGET) return true;
 let r;
 try { r = J1049(x1046); } catch (e) { r = new h.Thrown(e); }
 if (r !== true && h.settle(run, R1050, r, x1046, undefined, T223, at)) return true;
@@ -15058,6 +17178,7 @@ if (r !== true && h.settle(run, R1050, r, x1046, undefined, T223, at)) return tr
 { const x1051 = v["url"]; if (x1051 !== undefined && x1051 !== null && typeof x1051 !== "function") {
 const ox1052 = undefined;
 {
+if ((run.bound += 1692) > h.RUNTIME_COST_BUDGET) return true;
 let r;
 try { r = J1054(x1051); } catch (e) { r = new h.Thrown(e); }
 if (r !== true && h.settle(run, R1055, r, x1051, undefined, T225, at)) return true;
@@ -15085,6 +17206,7 @@ if (v !== null && typeof v === "object" && !Array.isArray(v)) {
 { const x1117 = v["name"]; if (x1117 !== undefined && x1117 !== null && typeof x1117 !== "function") {
 const ox1118 = undefined;
 {
+if ((run.bound += 1052) > h.RUNTIME_COST_BUDGET) return true;
 let r;
 try { r = J1120(x1117); } catch (e) { r = new h.Thrown(e); }
 if (r !== true && h.settle(run, R1121, r, x1117, undefined, T271, at)) return true;
@@ -15098,6 +17220,7 @@ if (v !== null && typeof v === "object" && !Array.isArray(v)) {
 { const x1127 = v["path"]; if (x1127 !== undefined && x1127 !== null && typeof x1127 !== "function") {
 const ox1128 = undefined;
 {
+if ((run.bound += 24) > h.RUNTIME_COST_BUDGET) return true;
 let r;
 try { r = J1130(x1127); } catch (e) { r = new h.Thrown(e); }
 if (r !== true && h.settle(run, R1131, r, x1127, undefined, T277, at)) return true;
@@ -15108,11 +17231,13 @@ return false;
 }
 function rules1105(v, ov, at, run) {
 {
+if ((run.bound += 30) > h.RUNTIME_COST_BUDGET) return true;
 let r;
 try { r = J1107(v); } catch (e) { r = new h.Thrown(e); }
 if (r !== true && h.settle(run, R1108, r, v, undefined, T262, at)) return true;
 }
 {
+if ((run.bound += 30) > h.RUNTIME_COST_BUDGET) return true;
 let r;
 try { r = J1109(v); } catch (e) { r = new h.Thrown(e); }
 if (r !== true && h.settle(run, R1110, r, v, undefined, T262, at)) return true;
@@ -15128,6 +17253,7 @@ if (v !== null && typeof v === "object" && !Array.isArray(v)) {
 { const x1098 = v["name"]; if (x1098 !== undefined && x1098 !== null && typeof x1098 !== "function") {
 const ox1099 = undefined;
 {
+if ((run.bound += 6556) > h.RUNTIME_COST_BUDGET) return true;
 let r;
 try { r = J1101(x1098); } catch (e) { r = new h.Thrown(e); }
 if (r !== true && h.settle(run, R1102, r, x1098, undefined, T257, at)) return true;
@@ -15163,6 +17289,7 @@ if (v !== null && typeof v === "object" && !Array.isArray(v)) {
 { const x985 = v["agent"]; if (x985 !== undefined && x985 !== null && typeof x985 !== "function") {
 const ox986 = undefined;
 {
+if ((run.bound += 6556) > h.RUNTIME_COST_BUDGET) return true;
 let r;
 try { r = J988(x985); } catch (e) { r = new h.Thrown(e); }
 if (r !== true && h.settle(run, R989, r, x985, undefined, T197, at)) return true;
@@ -15177,41 +17304,49 @@ if (v !== null && typeof v === "object" && !Array.isArray(v)) {
 { const x1157 = v["image"]; if (x1157 !== undefined && x1157 !== null && typeof x1157 !== "function") {
 const ox1158 = undefined;
 {
+if ((run.bound += 12322) > h.RUNTIME_COST_BUDGET) return true;
 let r;
 try { r = J1160(x1157); } catch (e) { r = new h.Thrown(e); }
 if (r !== true && h.settle(run, R1161, r, x1157, undefined, T296, at)) return true;
 }
 {
+if ((run.bound += 9042) > h.RUNTIME_COST_BUDGET) return true;
 let r;
 try { r = J1162(x1157); } catch (e) { r = new h.Thrown(e); }
 if (r !== true && h.settle(run, R1163, r, x1157, undefined, T296, at)) return true;
 }
 {
+if ((run.bound += 1254) > h.RUNTIME_COST_BUDGET) return true;
 let r;
 try { r = J1164(x1157); } catch (e) { r = new h.Thrown(e); }
 if (r !== true && h.settle(run, R1165, r, x1157, undefined, T296, at)) return true;
 }
 {
+if ((run.bound += 2080) > h.RUNTIME_COST_BUDGET) return true;
 let r;
 try { r = J1166(x1157); } catch (e) { r = new h.Thrown(e); }
 if (r !== true && h.settle(run, R1167, r, x1157, undefined, T296, at)) return true;
 }
 {
+if ((run.bound += 3306) > h.RUNTIME_COST_BUDGET) return true;
 let r;
 try { r = J1168(x1157); } catch (e) { r = new h.Thrown(e); }
 if (r !== true && h.settle(run, R1169, r, x1157, undefined, T296, at)) return true;
 }
 {
+if ((run.bound += 7404) > h.RUNTIME_COST_BUDGET) return true;
 let r;
 try { r = J1170(x1157); } catch (e) { r = new h.Thrown(e); }
 if (r !== true && h.settle(run, R1171, r, x1157, undefined, T296, at)) return true;
 }
 {
+if ((run.bound += 1668) > h.RUNTIME_COST_BUDGET) return true;
 let r;
 try { r = J1172(x1157); } catch (e) { r = new h.Thrown(e); }
 if (r !== true && h.settle(run, R1173, r, x1157, undefined, T296, at)) return true;
 }
 {
+if ((run.bound += 2894) > h.RUNTIME_COST_BUDGET) return true;
 let r;
 try { r = J1174(x1157); } catch (e) { r = new h.Thrown(e); }
 if (r !== true && h.settle(run, R1175, r, x1157, undefined, T296, at)) return true;
@@ -15220,31 +17355,37 @@ if (r !== true && h.settle(run, R1175, r, x1157, undefined, T296, at)) return tr
 { const x1176 = v["paths"]; if (x1176 !== undefined && x1176 !== null && typeof x1176 !== "function") {
 const ox1177 = undefined;
 {
+if ((run.bound += 924) > h.RUNTIME_COST_BUDGET) return true;
 let r;
 try { r = J1179(x1176); } catch (e) { r = new h.Thrown(e); }
 if (r !== true && h.settle(run, R1180, r, x1176, undefined, T301, at)) return true;
 }
 {
+if ((run.bound += 524) > h.RUNTIME_COST_BUDGET) return true;
 let r;
 try { r = J1181(x1176); } catch (e) { r = new h.Thrown(e); }
 if (r !== true && h.settle(run, R1182, r, x1176, undefined, T301, at)) return true;
 }
 {
+if ((run.bound += 624) > h.RUNTIME_COST_BUDGET) return true;
 let r;
 try { r = J1183(x1176); } catch (e) { r = new h.Thrown(e); }
 if (r !== true && h.settle(run, R1184, r, x1176, undefined, T301, at)) return true;
 }
 {
+if ((run.bound += 21024) > h.RUNTIME_COST_BUDGET) return true;
 let r;
 try { r = J1185(x1176); } catch (e) { r = new h.Thrown(e); }
 if (r !== true && h.settle(run, R1186, r, x1176, undefined, T301, at)) return true;
 }
 {
+if ((run.bound += 42324) > h.RUNTIME_COST_BUDGET) return true;
 let r;
 try { r = J1187(x1176); } catch (e) { r = new h.Thrown(e); }
 if (r !== true && h.settle(run, R1188, r, x1176, undefined, T301, at)) return true;
 }
 {
+if ((run.bound += 102924) > h.RUNTIME_COST_BUDGET) return true;
 let r;
 try { r = J1189(x1176); } catch (e) { r = new h.Thrown(e); }
 if (r !== true && h.settle(run, R1190, r, x1176, undefined, T301, at)) return true;
@@ -15271,6 +17412,7 @@ if (v !== null && typeof v === "object" && !Array.isArray(v)) {
 { const x1235 = v["name"]; if (x1235 !== undefined && x1235 !== null && typeof x1235 !== "function") {
 const ox1236 = undefined;
 {
+if ((run.bound += 6556) > h.RUNTIME_COST_BUDGET) return true;
 let r;
 try { r = J1238(x1235); } catch (e) { r = new h.Thrown(e); }
 if (r !== true && h.settle(run, R1239, r, x1235, undefined, T334, at)) return true;
@@ -15281,6 +17423,7 @@ return false;
 }
 function rules1225(v, ov, at, run) {
 {
+if ((run.bound += 30) > h.RUNTIME_COST_BUDGET) return true;
 let r;
 try { r = J1227(v); } catch (e) { r = new h.Thrown(e); }
 if (r !== true && h.settle(run, R1228, r, v, undefined, T325, at)) return true;
@@ -15295,6 +17438,7 @@ if (v !== null && typeof v === "object" && !Array.isArray(v)) {
 { const x1218 = v["name"]; if (x1218 !== undefined && x1218 !== null && typeof x1218 !== "function") {
 const ox1219 = undefined;
 {
+if ((run.bound += 1246) > h.RUNTIME_COST_BUDGET) return true;
 let r;
 try { r = J1221(x1218); } catch (e) { r = new h.Thrown(e); }
 if (r !== true && h.settle(run, R1222, r, x1218, undefined, T322, at)) return true;
@@ -15322,6 +17466,7 @@ if (v !== null && typeof v === "object" && !Array.isArray(v)) {
 { const x1201 = v["name"]; if (x1201 !== undefined && x1201 !== null && typeof x1201 !== "function") {
 const ox1202 = undefined;
 {
+if ((run.bound += 1042) > h.RUNTIME_COST_BUDGET) return true;
 let r;
 try { r = J1204(x1201); } catch (e) { r = new h.Thrown(e); }
 if (r !== true && h.settle(run, R1205, r, x1201, undefined, T310, at)) return true;
@@ -15330,6 +17475,7 @@ if (r !== true && h.settle(run, R1205, r, x1201, undefined, T310, at)) return tr
 { const x1206 = v["url"]; if (x1206 !== undefined && x1206 !== null && typeof x1206 !== "function") {
 const ox1207 = undefined;
 {
+if ((run.bound += 1692) > h.RUNTIME_COST_BUDGET) return true;
 let r;
 try { r = J1209(x1206); } catch (e) { r = new h.Thrown(e); }
 if (r !== true && h.settle(run, R1210, r, x1206, undefined, T312, at)) return true;
@@ -15357,6 +17503,7 @@ if (v !== null && typeof v === "object" && !Array.isArray(v)) {
 { const x1272 = v["name"]; if (x1272 !== undefined && x1272 !== null && typeof x1272 !== "function") {
 const ox1273 = undefined;
 {
+if ((run.bound += 1052) > h.RUNTIME_COST_BUDGET) return true;
 let r;
 try { r = J1275(x1272); } catch (e) { r = new h.Thrown(e); }
 if (r !== true && h.settle(run, R1276, r, x1272, undefined, T358, at)) return true;
@@ -15370,6 +17517,7 @@ if (v !== null && typeof v === "object" && !Array.isArray(v)) {
 { const x1282 = v["path"]; if (x1282 !== undefined && x1282 !== null && typeof x1282 !== "function") {
 const ox1283 = undefined;
 {
+if ((run.bound += 24) > h.RUNTIME_COST_BUDGET) return true;
 let r;
 try { r = J1285(x1282); } catch (e) { r = new h.Thrown(e); }
 if (r !== true && h.settle(run, R1286, r, x1282, undefined, T364, at)) return true;
@@ -15380,11 +17528,13 @@ return false;
 }
 function rules1260(v, ov, at, run) {
 {
+if ((run.bound += 30) > h.RUNTIME_COST_BUDGET) return true;
 let r;
 try { r = J1262(v); } catch (e) { r = new h.Thrown(e); }
 if (r !== true && h.settle(run, R1263, r, v, undefined, T349, at)) return true;
 }
 {
+if ((run.bound += 30) > h.RUNTIME_COST_BUDGET) return true;
 let r;
 try { r = J1264(v); } catch (e) { r = new h.Thrown(e); }
 if (r !== true && h.settle(run, R1265, r, v, undefined, T349, at)) return true;
@@ -15400,6 +17550,7 @@ if (v !== null && typeof v === "object" && !Array.isArray(v)) {
 { const x1253 = v["name"]; if (x1253 !== undefined && x1253 !== null && typeof x1253 !== "function") {
 const ox1254 = undefined;
 {
+if ((run.bound += 6556) > h.RUNTIME_COST_BUDGET) return true;
 let r;
 try { r = J1256(x1253); } catch (e) { r = new h.Thrown(e); }
 if (r !== true && h.settle(run, R1257, r, x1253, undefined, T344, at)) return true;
@@ -15435,6 +17586,7 @@ if (v !== null && typeof v === "object" && !Array.isArray(v)) {
 { const x1140 = v["agent"]; if (x1140 !== undefined && x1140 !== null && typeof x1140 !== "function") {
 const ox1141 = undefined;
 {
+if ((run.bound += 6556) > h.RUNTIME_COST_BUDGET) return true;
 let r;
 try { r = J1143(x1140); } catch (e) { r = new h.Thrown(e); }
 if (r !== true && h.settle(run, R1144, r, x1140, undefined, T284, at)) return true;
@@ -15447,47 +17599,55 @@ return false;
 function rules610(v, ov, at, run) {
 const hasOld611 = ov !== undefined && ov !== null;
 {
+if ((run.bound += 22) > h.RUNTIME_COST_BUDGET) return true;
 let r;
 try { r = J613(v); } catch (e) { r = new h.Thrown(e); }
 if (r !== true && h.settle(run, R614, r, v, undefined, T6, at)) return true;
 }
 if (hasOld611)
 {
+if ((run.bound += 48) > h.RUNTIME_COST_BUDGET) return true;
 let r;
 try { r = J616(v, ov); } catch (e) { r = new h.Thrown(e); }
 if (r !== true && h.settle(run, R617, r, v, ov, T6, at)) return true;
 }
 if (hasOld611)
 {
+if ((run.bound += 38) > h.RUNTIME_COST_BUDGET) return true;
 let r;
 try { r = J619(v, ov); } catch (e) { r = new h.Thrown(e); }
 if (r !== true && h.settle(run, R620, r, v, ov, T6, at)) return true;
 }
 {
+if ((run.bound += 40) > h.RUNTIME_COST_BUDGET) return true;
 let r;
 try { r = J622(v); } catch (e) { r = new h.Thrown(e); }
 if (r !== true && h.settle(run, R623, r, v, undefined, T6, at)) return true;
 }
 if (hasOld611)
 {
+if ((run.bound += 38) > h.RUNTIME_COST_BUDGET) return true;
 let r;
 try { r = J625(v, ov); } catch (e) { r = new h.Thrown(e); }
 if (r !== true && h.settle(run, R626, r, v, ov, T6, at)) return true;
 }
 if (hasOld611)
 {
+if ((run.bound += 38) > h.RUNTIME_COST_BUDGET) return true;
 let r;
 try { r = J628(v, ov); } catch (e) { r = new h.Thrown(e); }
 if (r !== true && h.settle(run, R629, r, v, ov, T6, at)) return true;
 }
 if (hasOld611)
 {
+if ((run.bound += 38) > h.RUNTIME_COST_BUDGET) return true;
 let r;
 try { r = J631(v, ov); } catch (e) { r = new h.Thrown(e); }
 if (r !== true && h.settle(run, R632, r, v, ov, T6, at)) return true;
 }
 if (hasOld611)
 {
+if ((run.bound += 38) > h.RUNTIME_COST_BUDGET) return true;
 let r;
 try { r = J634(v, ov); } catch (e) { r = new h.Thrown(e); }
 if (r !== true && h.settle(run, R635, r, v, ov, T6, at)) return true;
@@ -15499,6 +17659,7 @@ const ox638 = oo636 === undefined ? undefined : h.own(oo636, "request");
 const hasOld639 = ox638 !== undefined && ox638 !== null;
 if (hasOld639)
 {
+if ((run.bound += 26240) > h.RUNTIME_COST_BUDGET) return true;
 let r;
 try { r = J641(x637, ox638); } catch (e) { r = new h.Thrown(e); }
 if (r !== true && h.settle(run, R642, r, x637, ox638, T9, at)) return true;
@@ -15507,6 +17668,7 @@ if (r !== true && h.settle(run, R642, r, x637, ox638, T9, at)) return true;
 { const x643 = v["targetNamespaces"]; if (x643 !== undefined && x643 !== null && typeof x643 !== "function") {
 const ox644 = undefined;
 {
+if ((run.bound += 83924) > h.RUNTIME_COST_BUDGET) return true;
 let r;
 try { r = J647(x643); } catch (e) { r = new h.Thrown(e); }
 if (r !== true && h.settle(run, R648, r, x643, undefined, T14, at)) return true;
@@ -15515,6 +17677,7 @@ if (r !== true && h.settle(run, R648, r, x643, undefined, T14, at)) return true;
 { const x649 = v["analysisOutput"]; if (x649 !== undefined && x649 !== null && typeof x649 !== "function") {
 const ox650 = undefined;
 {
+if ((run.bound += 28) > h.RUNTIME_COST_BUDGET) return true;
 let r;
 try { r = J653(x649); } catch (e) { r = new h.Thrown(e); }
 if (r !== true && h.settle(run, R654, r, x649, undefined, T17, at)) return true;
@@ -15532,6 +17695,7 @@ if (v !== null && typeof v === "object" && !Array.isArray(v)) {
 { const x1310 = v["namespace"]; if (x1310 !== undefined && x1310 !== null && typeof x1310 !== "function") {
 const ox1311 = undefined;
 {
+if ((run.bound += 1692) > h.RUNTIME_COST_BUDGET) return true;
 let r;
 try { r = J1314(x1310); } catch (e) { r = new h.Thrown(e); }
 if (r !== true && h.settle(run, R1315, r, x1310, undefined, T425, at)) return true;
@@ -15551,6 +17715,7 @@ if (v !== null && typeof v === "object" && !Array.isArray(v)) {
 { const x1326 = v["namespace"]; if (x1326 !== undefined && x1326 !== null && typeof x1326 !== "function") {
 const ox1327 = undefined;
 {
+if ((run.bound += 1692) > h.RUNTIME_COST_BUDGET) return true;
 let r;
 try { r = J1329(x1326); } catch (e) { r = new h.Thrown(e); }
 if (r !== true && h.settle(run, R1330, r, x1326, undefined, T467, at)) return true;
@@ -15570,6 +17735,7 @@ if (v !== null && typeof v === "object" && !Array.isArray(v)) {
 { const x1341 = v["namespace"]; if (x1341 !== undefined && x1341 !== null && typeof x1341 !== "function") {
 const ox1342 = undefined;
 {
+if ((run.bound += 1692) > h.RUNTIME_COST_BUDGET) return true;
 let r;
 try { r = J1344(x1341); } catch (e) { r = new h.Thrown(e); }
 if (r !== true && h.settle(run, R1345, r, x1341, undefined, T511, at)) return true;
@@ -15589,6 +17755,7 @@ if (v !== null && typeof v === "object" && !Array.isArray(v)) {
 { const x1356 = v["namespace"]; if (x1356 !== undefined && x1356 !== null && typeof x1356 !== "function") {
 const ox1357 = undefined;
 {
+if ((run.bound += 1692) > h.RUNTIME_COST_BUDGET) return true;
 let r;
 try { r = J1359(x1356); } catch (e) { r = new h.Thrown(e); }
 if (r !== true && h.settle(run, R1360, r, x1356, undefined, T553, at)) return true;
@@ -15631,9 +17798,9 @@ return {
 decode: (input, unknown) => decode1(input, [], unknown),
 listTypes: (object) => { const errors = []; lists565(object, [], errors); return errors; },
 hasRules: true,
-rules: (object, old, report) => { rules605(object, old, [], new h.RuleRun(schema, object, old, report)); },
+rules: (object, old, report) => { const mark = h.mark(report); const run = new h.RuleRun(schema, object, old, report); if (rules605(object, old, [], run) && run.bound > h.RUNTIME_COST_BUDGET) h.runMetered(metered(), schema, object, old, report, mark); },
 };
-})(kindHelpers, rt, ProposalSchema, ProposalRules);
+})(kindHelpers, rt, ProposalSchema, ProposalRules, () => ProposalMeteredRules);
 
 export const ProposalApprovalSchema = {
   "type": "object",
@@ -15893,7 +18060,7 @@ export const ProposalApprovalRules = [
   },
 ];
 
-export const ProposalApprovalCode = ((h, rt, schema, rules) => {
+export const ProposalApprovalCode = ((h, rt, schema, rules, metered) => {
 const T2 = [];
 const S4 = schema["properties"];
 const S5 = S4["spec"];
@@ -17595,7 +19762,7 @@ listTypes: (object) => { const errors = []; lists79(object, [], errors); return 
 hasRules: true,
 rules: (object, old, report) => { rules86(object, old, [], new h.RuleRun(schema, object, old, report)); },
 };
-})(kindHelpers, rt, ProposalApprovalSchema, ProposalApprovalRules);
+})(kindHelpers, rt, ProposalApprovalSchema, ProposalApprovalRules, undefined);
 
 export const VerificationResultSchema = {
   "type": "object",
@@ -17777,7 +19944,7 @@ export const VerificationResultRules = [
   },
 ];
 
-export const VerificationResultCode = ((h, rt, schema, rules) => {
+export const VerificationResultCode = ((h, rt, schema, rules, metered) => {
 const T2 = [];
 const S4 = schema["properties"];
 const S5 = S4["spec"];
@@ -18230,7 +20397,7 @@ listTypes: (object) => { const errors = []; lists62(object, [], errors); return 
 hasRules: true,
 rules: (object, old, report) => { rules65(object, old, [], new h.RuleRun(schema, object, old, report)); },
 };
-})(kindHelpers, rt, VerificationResultSchema, VerificationResultRules);
+})(kindHelpers, rt, VerificationResultSchema, VerificationResultRules, undefined);
 
 export const Agent = validate10;
 const schema11 = {"type":"object","required":["spec"],"properties":{"apiVersion":{"type":"string"},"kind":{"type":"string"},"metadata":{"type":"object"},"spec":{"type":"object","required":["llmProvider","model"],"properties":{"llmProvider":{"type":"object","required":["name"],"properties":{"name":{"type":"string","maxLength":253,"minLength":1}}},"model":{"type":"string","maxLength":256,"minLength":1},"timeouts":{"type":"object","minProperties":1,"properties":{"analysisSeconds":{"type":"integer","minimum":1,"maximum":3600},"executionSeconds":{"type":"integer","minimum":1,"maximum":3600},"verificationSeconds":{"type":"integer","minimum":1,"maximum":3600},"chatSeconds":{"type":"integer","minimum":1,"maximum":600}}},"maxTurns":{"type":"integer","minimum":1,"maximum":500}}},"status":{"type":"object","minProperties":1,"properties":{"conditions":{"type":"array","maxItems":8,"minItems":1,"items":{"type":"object","required":["lastTransitionTime","message","reason","status","type"],"properties":{"lastTransitionTime":{"type":"string","format":"datetime"},"message":{"type":"string","maxLength":32768},"observedGeneration":{"type":"integer","minimum":0},"reason":{"type":"string","maxLength":1024,"minLength":1,"pattern":"^[A-Za-z]([A-Za-z0-9_,:]*[A-Za-z0-9_])?$"},"status":{"type":"string","enum":["True","False","Unknown"]},"type":{"type":"string","maxLength":316,"pattern":"^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*/)?(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])$"}}}}}}}};

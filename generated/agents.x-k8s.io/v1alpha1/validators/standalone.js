@@ -167,7 +167,7 @@ export const SandboxSchema = {
 export const SandboxRules = [
 ];
 
-export const SandboxCode = ((h, rt, schema, rules) => {
+export const SandboxCode = ((h, rt, schema, rules, metered) => {
 const T2 = [];
 const S4 = schema["properties"];
 const S5 = S4["spec"];
@@ -631,7 +631,7 @@ listTypes: (object) => { const errors = []; lists73(object, [], errors); return 
 hasRules: false,
 rules: (object, old, report) => { },
 };
-})(kindHelpers, undefined, SandboxSchema, SandboxRules);
+})(kindHelpers, undefined, SandboxSchema, SandboxRules, undefined);
 
 export const Sandbox = validate10;
 const schema11 = {"type":"object","required":["spec"],"properties":{"apiVersion":{"type":"string"},"kind":{"type":"string"},"metadata":{"type":"object"},"spec":{"type":"object","required":["podTemplate"],"properties":{"podTemplate":{"type":"object","required":["spec"],"properties":{"metadata":{"type":"object"},"spec":{"type":"object"}}},"volumeClaimTemplates":{"type":"array","items":{"type":"object","required":["spec"],"properties":{"metadata":{"type":"object"},"spec":{"type":"object"}}}},"shutdownTime":{"type":"string","format":"datetime"},"shutdownPolicy":{"type":"string","enum":["Delete","Retain"]},"replicas":{"type":"integer","minimum":0,"maximum":1}}},"status":{"type":"object","properties":{"serviceFQDN":{"type":"string"},"service":{"type":"string"},"conditions":{"type":"array","items":{"type":"object","required":["lastTransitionTime","message","reason","status","type"],"properties":{"lastTransitionTime":{"type":"string","format":"datetime"},"message":{"type":"string","maxLength":32768},"observedGeneration":{"type":"integer","minimum":0},"reason":{"type":"string","maxLength":1024,"minLength":1,"pattern":"^[A-Za-z]([A-Za-z0-9_,:]*[A-Za-z0-9_])?$"},"status":{"type":"string","enum":["True","False","Unknown"]},"type":{"type":"string","maxLength":316,"pattern":"^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*/)?(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])$"}}}},"replicas":{"type":"integer","minimum":0},"selector":{"type":"string"},"podIPs":{"type":"array","items":{"type":"string"}}}}}};

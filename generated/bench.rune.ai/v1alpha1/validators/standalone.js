@@ -254,7 +254,7 @@ export const RuneBenchmarkSchema = {
 export const RuneBenchmarkRules = [
 ];
 
-export const RuneBenchmarkCode = ((h, rt, schema, rules) => {
+export const RuneBenchmarkCode = ((h, rt, schema, rules, metered) => {
 const T2 = [];
 const S4 = schema["properties"];
 const S5 = S4["spec"];
@@ -930,7 +930,7 @@ listTypes: (object) => { const errors = []; lists120(object, [], errors); return
 hasRules: false,
 rules: (object, old, report) => { },
 };
-})(kindHelpers, undefined, RuneBenchmarkSchema, RuneBenchmarkRules);
+})(kindHelpers, undefined, RuneBenchmarkSchema, RuneBenchmarkRules, undefined);
 
 export const RuneBenchmark = validate10;
 const schema11 = {"type":"object","required":["spec"],"properties":{"apiVersion":{"type":"string"},"kind":{"type":"string"},"metadata":{"type":"object"},"spec":{"type":"object","required":["apiBaseUrl","workflow"],"properties":{"apiBaseUrl":{"type":"string"},"apiTokenSecretRef":{"type":"string","maxLength":317,"pattern":"^[a-z0-9]([-a-z0-9]*[a-z0-9])?/[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$"},"tenant":{"type":"string"},"workflow":{"type":"string","enum":["agentic-agent","benchmark","ollama-instance"]},"question":{"type":"string"},"model":{"type":"string"},"ollamaUrl":{"type":"string"},"insecureTls":{"type":"boolean"},"schedule":{"type":"string"},"suspend":{"type":"boolean"},"timeoutSeconds":{"type":"integer","minimum":10,"maximum":3600},"backoffSeconds":{"type":"integer","minimum":5,"maximum":3600},"ollamaWarmup":{"type":"boolean"},"ollamaWarmupTimeoutSeconds":{"type":"integer","minimum":1,"maximum":600},"kubeconfig":{"type":"string"},"vastai":{"type":"boolean"},"templateHash":{"type":"string"},"minDph":{"type":"number"},"maxDph":{"type":"number"},"reliability":{"type":"number","minimum":0,"maximum":1},"vastaiStopInstance":{"type":"boolean"},"agent":{"type":"string"},"attestationRequired":{"type":"boolean"}}},"status":{"type":"object","properties":{"observedGeneration":{"type":"integer"},"lastScheduleTime":{"type":"string","format":"datetime"},"lastSuccessfulTime":{"type":"string","format":"datetime"},"consecutiveFailures":{"type":"integer"},"lastRun":{"type":"object","properties":{"runId":{"type":"string"},"submittedAt":{"type":"string","format":"datetime"},"completedAt":{"type":"string","format":"datetime"},"durationMillis":{"type":"integer"},"status":{"type":"string"},"error":{"type":"string"}}},"history":{"type":"array","maxItems":20,"items":{"type":"object","properties":{"runId":{"type":"string"},"submittedAt":{"type":"string","format":"datetime"},"completedAt":{"type":"string","format":"datetime"},"durationMillis":{"type":"integer"},"status":{"type":"string"},"error":{"type":"string"}}}},"conditions":{"type":"array","items":{"type":"object","required":["lastTransitionTime","message","reason","status","type"],"properties":{"lastTransitionTime":{"type":"string","format":"datetime"},"message":{"type":"string","maxLength":32768},"observedGeneration":{"type":"integer","minimum":0},"reason":{"type":"string","maxLength":1024,"minLength":1,"pattern":"^[A-Za-z]([A-Za-z0-9_,:]*[A-Za-z0-9_])?$"},"status":{"type":"string","enum":["True","False","Unknown"]},"type":{"type":"string","maxLength":316,"pattern":"^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*/)?(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])$"}}}}}}}};

@@ -140,7 +140,7 @@ export const SandboxClaimSchema = {
 export const SandboxClaimRules = [
 ];
 
-export const SandboxClaimCode = ((h, rt, schema, rules) => {
+export const SandboxClaimCode = ((h, rt, schema, rules, metered) => {
 const T2 = [];
 const S4 = schema["properties"];
 const S5 = S4["spec"];
@@ -510,7 +510,7 @@ listTypes: (object) => { const errors = []; lists58(object, [], errors); return 
 hasRules: false,
 rules: (object, old, report) => { },
 };
-})(kindHelpers, undefined, SandboxClaimSchema, SandboxClaimRules);
+})(kindHelpers, undefined, SandboxClaimSchema, SandboxClaimRules, undefined);
 
 export const SandboxTemplateSchema = {
   "type": "object",
@@ -589,7 +589,7 @@ export const SandboxTemplateSchema = {
 export const SandboxTemplateRules = [
 ];
 
-export const SandboxTemplateCode = ((h, rt, schema, rules) => {
+export const SandboxTemplateCode = ((h, rt, schema, rules, metered) => {
 const T2 = [];
 const S4 = schema["properties"];
 const S5 = S4["spec"];
@@ -844,7 +844,7 @@ listTypes: (object) => { return []; },
 hasRules: false,
 rules: (object, old, report) => { },
 };
-})(kindHelpers, undefined, SandboxTemplateSchema, SandboxTemplateRules);
+})(kindHelpers, undefined, SandboxTemplateSchema, SandboxTemplateRules, undefined);
 
 export const SandboxClaim = validate10;
 const schema11 = {"type":"object","required":["spec"],"properties":{"apiVersion":{"type":"string"},"kind":{"type":"string"},"metadata":{"type":"object"},"spec":{"type":"object","required":["sandboxTemplateRef"],"properties":{"sandboxTemplateRef":{"type":"object","required":["name"],"properties":{"name":{"type":"string"}}},"lifecycle":{"type":"object","properties":{"shutdownTime":{"type":"string","format":"datetime"},"shutdownPolicy":{"type":"string","enum":["Delete","DeleteForeground","Retain"]}}},"warmpool":{"type":"string"}}},"status":{"type":"object","properties":{"conditions":{"type":"array","items":{"type":"object","required":["lastTransitionTime","message","reason","status","type"],"properties":{"lastTransitionTime":{"type":"string","format":"datetime"},"message":{"type":"string","maxLength":32768},"observedGeneration":{"type":"integer","minimum":0},"reason":{"type":"string","maxLength":1024,"minLength":1,"pattern":"^[A-Za-z]([A-Za-z0-9_,:]*[A-Za-z0-9_])?$"},"status":{"type":"string","enum":["True","False","Unknown"]},"type":{"type":"string","maxLength":316,"pattern":"^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*/)?(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])$"}}}},"sandbox":{"type":"object","properties":{"name":{"type":"string"},"podIPs":{"type":"array","items":{"type":"string"}}}}}}}};
