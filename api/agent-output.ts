@@ -41,8 +41,22 @@ export function buildAnalysisOutputSchema(bases: AnalysisBases, spec: AnalysisSh
     properties.components = structuredClone(spec.analysisOutput.schema);
     required.push("components");
   }
-  option.required = required;
+  option.required = [];
+  requireProperties(option, required);
   return schema;
+}
+
+/**
+ * Adds `names` to the required properties of an object schema. Their descriptions come from the CRD, where the
+ * fields may be optional: an "Optional (…)" there would tell the agent otherwise, so it reads "Required".
+ */
+export function requireProperties(object: JsonSchema, names: readonly string[]): void {
+  const required = (object.required as string[] | undefined) ?? [];
+  object.required = [...required, ...names.filter((name) => !required.includes(name))];
+  for (const name of names) {
+    const property = (object.properties as Record<string, JsonSchema>)[name];
+    if (typeof property?.description === "string") property.description = property.description.replace(/\bOptional(?: \([^)]*\))?(?=[;.,])/, "Required");
+  }
 }
 
 function optionSchema(schema: JsonSchema): JsonSchema {

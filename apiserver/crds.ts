@@ -182,7 +182,6 @@ export class CrdController {
     this.objects = objects;
     this.admission = admission;
     this.cleanup = new WorkQueue("crd cleanup", (name) => this.clean(name));
-    for (const crd of storage.list(CRD_COLLECTION)) this.observe({ type: "ADDED", collection: CRD_COLLECTION, key: crd.metadata.name!, resourceVersion: 0, object: crd });
     this.unsubscribe = storage.subscribe((event) => this.observe(event));
   }
 

@@ -27,9 +27,6 @@ export class GarbageCollector {
     this.registry = registry;
     this.objects = objects;
     this.queue = new WorkQueue("garbage collector", (item) => this.process(item));
-    for (const collection of storage.collectionNames()) {
-      for (const object of storage.list(collection)) this.observe({ type: "ADDED", collection, key: keyOf(object), resourceVersion: 0, object });
-    }
     this.unsubscribe = storage.subscribe((event) => this.observe(event));
   }
 
@@ -149,6 +146,3 @@ export class GarbageCollector {
   }
 }
 
-function keyOf(object: KubeObject): string {
-  return objectKey(object.metadata.namespace, object.metadata.name!);
-}

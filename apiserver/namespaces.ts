@@ -18,7 +18,6 @@ export class NamespaceController {
     this.registry = registry;
     this.objects = objects;
     this.queue = new WorkQueue("namespace controller", (name) => this.sync(name));
-    for (const ns of storage.list(namespaces.collection)) if (ns.metadata.deletionTimestamp) this.queue.add(ns.metadata.name!);
     this.unsubscribe = storage.subscribe((event) => this.observe(event));
   }
 

@@ -1,6 +1,7 @@
 // The three patch formats kube-apiserver applies: JSON merge patch (RFC 7386), JSON patch (RFC 6902) and, for the
 // built-in kinds only, strategic merge patch (lists merged by key where the Go types say so, `$patch` directives).
 // Each returns a new document; the target is never modified.
+import type { JsonPatchOperation } from "../api/client.ts";
 
 export class PatchError extends Error {
   override name = "PatchError";
@@ -24,13 +25,6 @@ export function mergePatch(target: Json, patch: Json): Json {
 }
 
 // ---- JSON patch ----
-
-export interface JsonPatchOperation {
-  op: "add" | "remove" | "replace" | "move" | "copy" | "test";
-  path: string;
-  from?: string;
-  value?: Json;
-}
 
 /** Checks the shape of a JSON patch document; a malformed one is the client's mistake (400), not a failed apply. */
 export function parseJsonPatch(patch: Json): JsonPatchOperation[] {
@@ -110,12 +104,12 @@ function applyOperation(doc: Json, operation: JsonPatchOperation): Json {
       return doc;
     }
     case "move": {
-      const value = getAt(doc, operation.from!, op);
-      const removed = applyOperation(doc, { op: "remove", path: operation.from! });
+      const value = getAt(doc, operation.from, op);
+      const removed = applyOperation(doc, { op: "remove", path: operation.from });
       return add(removed, path, value);
     }
     case "copy":
-      return add(doc, path, structuredClone(getAt(doc, operation.from!, op)));
+      return add(doc, path, structuredClone(getAt(doc, operation.from, op)));
     case "test": {
       const actual = getAt(doc, path, op);
       if (!deepEqual(actual, operation.value)) throw new PatchError(`testing value ${path} failed: test failed`);

@@ -145,8 +145,14 @@ export class Storage {
     return () => set.delete(listener);
   }
 
-  /** Calls `listener` with every later change of every collection (the controllers' feed). */
+  /**
+   * The controllers' feed, as an informer's list and watch: `listener` gets every stored object as ADDED, then
+   * every later change of every collection. Returns the function that stops it.
+   */
   subscribe(listener: EventListener): () => void {
+    for (const [collection, { objects }] of this.collections) {
+      for (const [key, object] of objects) listener({ type: "ADDED", collection, key, resourceVersion: Number(object.metadata.resourceVersion), object });
+    }
     this.listeners.add(listener);
     return () => this.listeners.delete(listener);
   }

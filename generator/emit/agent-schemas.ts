@@ -1,7 +1,7 @@
 // The JSON schemas agents answer with (DECISIONS A3): each step's schema is the status schema of the Result
 // kind its answer is written into, minus what the operator writes itself, plus a required `success`, so a
 // schema-valid answer can always be persisted. Emitted as JSON files and as a typed TS module.
-import type { JsonSchema } from "../../api/agent-output.ts";
+import { requireProperties, type JsonSchema } from "../../api/agent-output.ts";
 import type { JSONSchemaProps } from "../../api/apiextensions.ts";
 import type { GroupVersionModel, KindModel } from "../model.ts";
 import { toJsonSchema } from "../schema/json-schema.ts";
@@ -36,11 +36,14 @@ export function emitAgentSchemas(model: GroupVersionModel): EmittedFile[] {
       const option = options.items as JsonSchema;
       const { components: _, ...builtIn } = option.properties as Record<string, JsonSchema>;
       option.properties = builtIn;
-      option.required = ["title", "diagnosis", "proposal"];
-      schemas.set("analysis-default", { schema, source });
       const minimal = structuredClone(schema);
-      ((minimal.properties as Record<string, JsonSchema>).options!.items as JsonSchema).properties = { title: builtIn.title! };
-      ((minimal.properties as Record<string, JsonSchema>).options!.items as JsonSchema).required = ["title"];
+      option.required = [];
+      requireProperties(option, ["title", "diagnosis", "proposal"]);
+      schemas.set("analysis-default", { schema, source });
+      const minimalOption = (minimal.properties as Record<string, JsonSchema>).options!.items as JsonSchema;
+      minimalOption.properties = { title: (minimalOption.properties as Record<string, JsonSchema>).title! };
+      minimalOption.required = [];
+      requireProperties(minimalOption, ["title"]);
       schemas.set("analysis-minimal", { schema: minimal, source });
     } else {
       schemas.set(step, { schema, source });
@@ -66,12 +69,14 @@ function statusOf(kind: KindModel): JSONSchemaProps {
 
 function answerSchema(status: JSONSchemaProps, required: readonly string[]): JsonSchema {
   const fields = Object.entries(status.properties!).filter(([name]) => !OPERATOR_FIELDS.includes(name));
-  return {
+  const schema: JsonSchema = {
     type: "object",
     properties: { success: SUCCESS, ...Object.fromEntries(fields.map(([name, node]) => [name, toJsonSchema(node, { forAgents: true })])) },
-    required: ["success", ...required],
+    required: [],
     additionalProperties: false,
   };
+  requireProperties(schema, ["success", ...required]);
+  return schema;
 }
 
 function typescriptModule(model: GroupVersionModel, schemas: Map<string, { schema: JsonSchema }>): string {

@@ -328,22 +328,38 @@ function crdBoundsOf(node: JSONSchemaProps, at: string): string[] {
 }
 
 /** Each node of a Result kind's status (operator fields left out) with the node of the step schema made from it. */
-function nodePairs(step: Step): { at: string; crd: JSONSchemaProps; agent: JsonSchema }[] {
-  const pairs: { at: string; crd: JSONSchemaProps; agent: JsonSchema }[] = [];
-  const walk = (crd: JSONSchemaProps, agent: JsonSchema, at: string): void => {
-    pairs.push({ at, crd, agent });
+/** The CRD's and the agent schema's node at each place, and whether the agent schema requires the property there. */
+function nodePairs(step: Step): { at: string; crd: JSONSchemaProps; agent: JsonSchema; required: boolean }[] {
+  const pairs: { at: string; crd: JSONSchemaProps; agent: JsonSchema; required: boolean }[] = [];
+  const walk = (crd: JSONSchemaProps, agent: JsonSchema, at: string, required: boolean): void => {
+    pairs.push({ at, crd, agent, required });
     for (const [name, child] of Object.entries(crd.properties ?? {})) {
       const agentChild = (agent.properties as Record<string, JsonSchema> | undefined)?.[name];
-      if (agentChild) walk(child, agentChild, `${at}/properties/${name}`);
+      if (agentChild) walk(child, agentChild, `${at}/properties/${name}`, ((agent.required as string[] | undefined) ?? []).includes(name));
     }
-    if (crd.items && agent.items) walk(crd.items, agent.items as JsonSchema, `${at}/items`);
+    if (crd.items && agent.items) walk(crd.items, agent.items as JsonSchema, `${at}/items`, false);
   };
   const status = kindSchema(step.kind).properties!.status!;
   for (const [name, node] of Object.entries(status.properties!)) {
     const agent = (step.schema.properties as Record<string, JsonSchema>)[name];
-    if (!OPERATOR_FIELDS.includes(name) && agent) walk(node, agent, `/properties/${name}`);
+    if (!OPERATOR_FIELDS.includes(name) && agent) walk(node, agent, `/properties/${name}`, (step.schema.required as string[]).includes(name));
   }
   return pairs;
+}
+
+/**
+ * The description an agent sees of a property: the CRD's, except that a property it must give is not called
+ * optional there (the text around it stays).
+ */
+function expectDescription(agent: JsonSchema, crdDescription: string | undefined, required: boolean, at: string): void {
+  if (!required || crdDescription === undefined || !/\bOptional\b/.test(crdDescription)) {
+    expect(agent.description, `${at} description`).toBe(crdDescription);
+    return;
+  }
+  const description = agent.description as string;
+  expect(description, `${at} description`).not.toMatch(/\bOptional\b/);
+  expect(description, `${at} description`).toContain("Required");
+  for (const part of description.split("Required")) expect(crdDescription, `${at} description`).toContain(part);
 }
 
 /** The keywords whose values the step schema copies from the CRD. */
@@ -474,11 +490,11 @@ describe.each(STEPS)("$name output schema", (step) => {
   it(`has the values of the ${step.kind} status's bounds, and its descriptions`, () => {
     const pairs = nodePairs(step);
     expect(pairs.map((p) => p.at)).toEqual(expect.arrayContaining(Object.keys(step.schema.properties as object).filter((f) => f !== "success").map((f) => `/properties/${f}`)));
-    for (const { at, crd, agent } of pairs) {
+    for (const { at, crd, agent, required } of pairs) {
       for (const keyword of COPIED) {
         if (crd[keyword] !== undefined) expect(agent[keyword], `${at} ${keyword}`).toEqual(crd[keyword]);
       }
-      expect(agent.description, `${at} description`).toBe(crd.description);
+      expectDescription(agent, crd.description, required, at);
     }
   });
 
@@ -735,7 +751,10 @@ describe("analysisOutputSchema (agentic-api.md §13.2.3)", () => {
       expect(Object.keys(option.properties as object).sort()).toEqual([...shape.properties].sort());
       for (const name of shape.properties) {
         const expected = name === "components" ? userSchema : defaultProperties[name];
-        expect((option.properties as Record<string, JsonSchema>)[name], name).toEqual(expected);
+        const { description, ...actual } = (option.properties as Record<string, JsonSchema>)[name]!;
+        const { description: base, ...rest } = expected!;
+        expect(actual, name).toEqual(rest);
+        expectDescription({ description }, base as string | undefined, shape.required.includes(name), name);
       }
     });
 

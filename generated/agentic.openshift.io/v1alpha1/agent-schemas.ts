@@ -44,7 +44,7 @@ export const analysisDefaultOutputSchema: JsonSchema = {
       "description": "True when the step achieved its goal; false when it could not (say why in the other fields)."
     },
     "options": {
-      "description": "Remediation options proposed by the analysis agent, most recommended first, stored as the agent returned them. Optional (absent after a system failure); 1-10 entries, replaced as a whole. When execution starts, the list is cut down to the single approved option.",
+      "description": "Remediation options proposed by the analysis agent, most recommended first, stored as the agent returned them. Required; 1-10 entries, replaced as a whole. When execution starts, the list is cut down to the single approved option.",
       "type": "array",
       "maxItems": 10,
       "minItems": 1,
@@ -70,7 +70,7 @@ export const analysisDefaultOutputSchema: JsonSchema = {
             "minLength": 1
           },
           "diagnosis": {
-            "description": "What the agent found wrong. Optional (the Default analysis mode includes it); when present, proposal must be present too.",
+            "description": "What the agent found wrong. Required; when present, proposal must be present too.",
             "type": "object",
             "required": [
               "summary",
@@ -103,7 +103,7 @@ export const analysisDefaultOutputSchema: JsonSchema = {
             "additionalProperties": false
           },
           "proposal": {
-            "description": "The remediation plan. Optional; when present, diagnosis must be present too.",
+            "description": "The remediation plan. Required; when present, diagnosis must be present too.",
             "type": "object",
             "required": [
               "description",
@@ -433,7 +433,7 @@ export const analysisMinimalOutputSchema: JsonSchema = {
       "description": "True when the step achieved its goal; false when it could not (say why in the other fields)."
     },
     "options": {
-      "description": "Remediation options proposed by the analysis agent, most recommended first, stored as the agent returned them. Optional (absent after a system failure); 1-10 entries, replaced as a whole. When execution starts, the list is cut down to the single approved option.",
+      "description": "Remediation options proposed by the analysis agent, most recommended first, stored as the agent returned them. Required; 1-10 entries, replaced as a whole. When execution starts, the list is cut down to the single approved option.",
       "type": "array",
       "maxItems": 10,
       "minItems": 1,
@@ -471,7 +471,7 @@ export const executionOutputSchema: JsonSchema = {
       "description": "True when the step achieved its goal; false when it could not (say why in the other fields)."
     },
     "actionsTaken": {
-      "description": "Actions the execution agent carried out, in order. Optional (a failed attempt carries only failureReason); 1-100 entries, replaced as a whole.",
+      "description": "Actions the execution agent carried out, in order. Required; 1-100 entries, replaced as a whole.",
       "type": "array",
       "maxItems": 100,
       "minItems": 1,
@@ -563,7 +563,7 @@ export const verificationOutputSchema: JsonSchema = {
       "description": "True when the step achieved its goal; false when it could not (say why in the other fields)."
     },
     "checks": {
-      "description": "Checks the verification agent ran and their results. Optional (absent after a system failure); 1-50 entries, replaced as a whole.",
+      "description": "Checks the verification agent ran and their results. Required; 1-50 entries, replaced as a whole.",
       "type": "array",
       "maxItems": 50,
       "minItems": 1,
@@ -608,7 +608,7 @@ export const verificationOutputSchema: JsonSchema = {
       }
     },
     "summary": {
-      "description": "Markdown summary of the verification. Optional; 1-32768 characters.",
+      "description": "Markdown summary of the verification. Required; 1-32768 characters.",
       "type": "string",
       "maxLength": 32768,
       "minLength": 1
@@ -631,13 +631,13 @@ export const escalationOutputSchema: JsonSchema = {
       "description": "True when the step achieved its goal; false when it could not (say why in the other fields)."
     },
     "summary": {
-      "description": "Markdown summary of the escalation. Optional; 1-32768 characters.",
+      "description": "Markdown summary of the escalation. Required; 1-32768 characters.",
       "type": "string",
       "maxLength": 32768,
       "minLength": 1
     },
     "content": {
-      "description": "Free-form detailed analysis across all attempts, with suggested next steps for a human. Optional; 1-65536 characters.",
+      "description": "Free-form detailed analysis across all attempts, with suggested next steps for a human. Required; 1-65536 characters.",
       "type": "string",
       "maxLength": 65536,
       "minLength": 1
