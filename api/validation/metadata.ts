@@ -3,6 +3,7 @@
 import type { JSONSchemaProps } from "../apiextensions.ts";
 import { fieldError, goQuote, type FieldError, type FieldPath } from "./errors.ts";
 import type { FieldPath as DataPath } from "./prune.ts";
+import { remembered } from "./remembered.ts";
 import { childSchema, copyUpTo, isObject, subtreeHas } from "./schema.ts";
 
 // ---- Name rules (k8s.io/apimachinery/pkg/api/validate/content) ----------------------------------------------
@@ -62,7 +63,7 @@ function isDns1035Label(value: string): string[] {
 }
 
 /** A label key or other "qualified name": an optional DNS subdomain prefix and '/', then a name. */
-function isQualifiedName(value: string): string[] {
+const isQualifiedName = remembered((value) => {
   const slash = value.indexOf("/"); // the name part has none
   if (slash <= 253 && value.length - slash - 1 <= 63 && qualifiedName.test(value)) return NONE;
   const parts = value.split("/");
@@ -79,9 +80,9 @@ function isQualifiedName(value: string): string[] {
   else if (longerThan(name, 63)) errs.push(`name part ${maxLenError(63)}`);
   if (!labelKeyName.test(name)) errs.push(`name part ${regexError(LABEL_KEY_MSG, LABEL_KEY_NAME, "MyName", "my.name", "123-abc")}`);
   return errs;
-}
+});
 
-function isLabelValue(value: string): string[] {
+const isLabelValue = remembered((value) => {
   const valid = value === "" || labelKeyName.test(value);
   if (valid && value.length <= 63) return NONE;
   const errs: string[] = [];
@@ -90,7 +91,10 @@ function isLabelValue(value: string): string[] {
     errs.push(regexError("a valid label must be an empty string or consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character", `(${LABEL_KEY_NAME})?`, "MyValue", "my_value", "12345"));
   }
   return errs;
-}
+});
+
+/** A namespace's name: a DNS label (remembered: namespaces repeat). */
+const isNamespaceName = remembered(isDns1123Label);
 
 /** A name or generateName of a custom resource: a DNS subdomain; a generateName may end in '-'. */
 function nameIsDnsSubdomain(name: string, prefix: boolean): string[] {
@@ -191,7 +195,7 @@ export function validateObjectMeta(meta: ObjectMeta, namespaced: boolean, nameRu
   if (name !== "") invalid(errors, nameRule(name, false), at, "name", name);
   if (namespaced) {
     if (namespace === "") errors.push(fieldError.required([...at, "namespace"]));
-    else invalid(errors, isDns1123Label(namespace), at, "namespace", namespace);
+    else invalid(errors, isNamespaceName(namespace), at, "namespace", namespace);
   } else if (namespace !== "") {
     errors.push(fieldError.forbidden([...at, "namespace"], "not allowed on this type"));
   }

@@ -5,6 +5,7 @@
 import { scaleEstimate, REGEX_STRING_LENGTH_COST_FACTOR, STRING_TRAVERSAL_COST_FACTOR, UNKNOWN_SIZE } from "../cost.ts";
 import type { Library } from "../functions.ts";
 import { KUBE_FORMATS } from "../../validation/formats.ts";
+import { remembered } from "../../validation/remembered.ts";
 import { type CelObject, type CelValue, CelError, Optional } from "../values.ts";
 import { actualSize } from "./actual-cost.ts";
 import { toBytes } from "./go.ts";
@@ -14,10 +15,10 @@ import { requestURIError } from "./url.ts";
 export class Format implements CelObject {
   readonly celTypeName = "kubernetes.NamedFormat";
   readonly name: string;
-  readonly validate: (s: string) => string[];
+  readonly validate: (s: string) => readonly string[];
   readonly maxRegexSize: number;
 
-  constructor(name: string, validate: (s: string) => string[], maxRegexSize: number) {
+  constructor(name: string, validate: (s: string) => readonly string[], maxRegexSize: number) {
     this.name = name;
     this.validate = validate;
     this.maxRegexSize = maxRegexSize;
@@ -150,13 +151,13 @@ const prefixed = (validate: (s: string) => string[]) => (s: string) => validate(
 /** A validation of bytes, given text. */
 const onBytes = (validate: (bytes: string) => string[]) => (s: string) => validate(toBytes(s));
 /**
- * onBytes for a validation that accepts ASCII only: a string it accepts is its own bytes, so only a string with
- * errors is converted and checked again.
+ * onBytes for a name validation, which accepts ASCII only: a string it accepts is its own bytes, so only a string
+ * with errors is converted and checked again. Valid names are remembered (remembered.ts).
  */
-const onAsciiBytes = (validate: (bytes: string) => string[]) => (s: string) => {
+const onAsciiBytes = (validate: (bytes: string) => string[]) => remembered((s: string) => {
   const errors = validate(s);
   return errors.length === 0 ? errors : validate(toBytes(s));
-};
+});
 /** A kube-openapi format check with its fixed message. */
 const openAPI = (check: ((s: string) => boolean) | undefined, message: string) => (s: string) => (check?.(s) ? [] : [message]);
 
@@ -186,7 +187,7 @@ export const FORMATS: ReadonlyMap<string, Format> = new Map([
 
 function validate(format: Format, s: string): Optional {
   const errors = format.validate(s);
-  return errors.length === 0 ? Optional.none : Optional.of(errors);
+  return errors.length === 0 ? Optional.none : Optional.of([...errors]);
 }
 
 function named(name: string): Optional {
