@@ -16,7 +16,8 @@
 // only what they use, with the converter of its node, and read the rest in the JSON where conversion would keep
 // it as it is (convertsAsIs, convertsAsObject, convertsAsList say where).
 import type { JSONSchemaProps } from "../apiextensions.ts";
-import { parseDuration, parseTimestamp } from "./runtime.ts";
+import { scalaDuration } from "../validation/formats.ts";
+import { durationFromNanos, parseDuration, parseTimestamp } from "./runtime.ts";
 import { escapePropertyName } from "./schema-types.ts";
 import { type CelValue, SetOrMapList } from "./values.ts";
 
@@ -200,7 +201,16 @@ const FORMATS: Record<string, (s: string) => CelValue> = {
     if (!/^\d{4}-\d{2}-\d{2}$/.test(s)) throw new Error("not a date");
     return parseTimestamp(`${s}T00:00:00Z`);
   },
-  duration: parseDuration,
+  // strfmt.ParseDuration: Go's syntax, else Scala-style terms (`3 days 4 hours`)
+  duration: (s) => {
+    try {
+      return parseDuration(s);
+    } catch (error) {
+      const nanos = scalaDuration(s);
+      if (nanos === undefined) throw error;
+      return durationFromNanos(nanos);
+    }
+  },
   byte: (s) => Uint8Array.from(atob(s), (c) => c.charCodeAt(0)),
 };
 

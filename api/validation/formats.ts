@@ -70,13 +70,38 @@ function isDateTime(s: string): boolean {
 
 /** strfmt.ParseDuration: Go's time.ParseDuration, or Scala-style `3 days 4 hours`. */
 function isDuration(s: string): boolean {
-  if (isGoDuration(s)) return true;
-  if (!/^\s*(?:\d+\s*[A-Za-zµ]+\s*)+$/.test(s)) return false;
-  const units = [["ns", "nano"], ["us", "µs", "micro"], ["ms", "milli"], ["s", "sec"], ["m", "min"], ["h", "hr", "hour"], ["d", "day"], ["w", "wk", "week"]];
-  return [...s.matchAll(/(\d+)\s*([A-Za-zµ]+)/g)].some(([, , raw]) => {
-    const unit = raw!.trim().toLowerCase();
-    return units.some((variants) => variants.some((v, i) => (i === variants.length - 1 && unit.startsWith(v)) || v === unit));
-  });
+  return isGoDuration(s) || scalaDuration(s) !== undefined;
+}
+
+/** strfmt's Scala-style units: the spellings of each (the last one also as a prefix: `hours`), and nanoseconds. */
+const SCALA_UNITS: readonly [readonly string[], bigint][] = [
+  [["ns", "nano"], 1n],
+  [["us", "µs", "micro"], 1_000n],
+  [["ms", "milli"], 1_000_000n],
+  [["s", "sec"], 1_000_000_000n],
+  [["m", "min"], 60_000_000_000n],
+  [["h", "hr", "hour"], 3_600_000_000_000n],
+  [["d", "day"], 86_400_000_000_000n],
+  [["w", "wk", "week"], 604_800_000_000_000n],
+];
+
+/**
+ * strfmt.ParseDuration's fallback when Go's time.ParseDuration fails, in nanoseconds: every `<digits> <unit>` found
+ * in the string whose unit it knows, summed with Go's int64 overflow; undefined when none is.
+ */
+export function scalaDuration(s: string): bigint | undefined {
+  let total: bigint | undefined;
+  for (const [, digits, raw] of s.matchAll(/(\d+)\s*([A-Za-zµ]+)/g)) {
+    const factor = BigInt(digits!);
+    if (factor > 2n ** 63n - 1n) return undefined; // strconv.Atoi fails
+    const unit = raw!.toLowerCase();
+    for (const [variants, nanos] of SCALA_UNITS) {
+      variants.forEach((variant, i) => {
+        if ((i === variants.length - 1 && unit.startsWith(variant)) || variant === unit) total = BigInt.asIntN(64, (total ?? 0n) + factor * nanos);
+      });
+    }
+  }
+  return total;
 }
 
 function isGoDuration(s: string): boolean {

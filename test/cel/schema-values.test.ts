@@ -18,6 +18,7 @@ describe("toCelValue", () => {
     ["a date-time as a timestamp", { type: "string", format: "date-time" }, "2024-05-01T12:00:00.5Z", new Timestamp(1714564800n, 500_000_000)],
     ["a date as a timestamp at midnight UTC", { type: "string", format: "date" }, "2024-05-01", new Timestamp(1714521600n, 0)],
     ["a duration as a duration", { type: "string", format: "duration" }, "1m30s", new Duration(90n, 0)],
+    ["a Scala-style duration as a duration (strfmt)", { type: "string", format: "duration" }, "1 day 2 hours 30 secs", new Duration(93_630n, 0)],
     ["bytes from base64", { type: "string", format: "byte" }, "aGk=", new Uint8Array([104, 105])],
     ["a string that fails its format as the string", { type: "string", format: "date-time" }, "yesterday", "yesterday"],
     ["an int-or-string number as int", { "x-kubernetes-int-or-string": true }, 8080, 8080n],
