@@ -425,13 +425,18 @@ class Generator {
     const { v } = names;
     const old = !usesOldSelf ? "undefined" : site.rule.optionalOldSelf ? names.optionalOld! : names.ov;
     const bound = this.bounds?.get(site);
+    // A rule on a string that does not read oldSelf remembers the strings it passed (remembered.ts).
+    const memo = node.schema.type === "string" && !usesOldSelf ? this.hoist(`memo:${index}`, "new h.Memory()", "M") : undefined;
     const evaluate = [
       "{",
       // Metered kinds: past the budget by the estimates, the walk stops to run the rules again metered.
       ...(bound === undefined ? [] : [`if ((run.bound += ${bound}) > h.RUNTIME_COST_BUDGET) return true;`]),
+      ...(memo ? [`if (!${memo}.has(${v})) {`] : []),
       "let r;",
       `try { r = ${program.name}(${v}${usesOldSelf ? `, ${old}` : ""}); } catch (e) { r = new h.Thrown(e); }`,
-      `if (r !== true && h.settle(run, ${entry}, r, ${v}, ${old}, ${this.template(at.template)}, at)) return true;`,
+      ...(memo ? [`if (r === true) ${memo}.add(${v});`] : []),
+      `${memo ? "else " : ""}if (r !== true && h.settle(run, ${entry}, r, ${v}, ${old}, ${this.template(at.template)}, at)) return true;`,
+      ...(memo ? ["}"] : []),
       "}",
     ];
     // Transition rules need an old value.

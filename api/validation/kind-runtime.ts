@@ -11,6 +11,7 @@ import { listErrors } from "./list-types.ts";
 import { decodeMetadata, decodeRootMetadata } from "./metadata.ts";
 import type { FieldPath } from "./prune.ts";
 import { correlatedStep } from "./ratcheting.ts";
+import { Memory } from "./remembered.ts";
 import { copyJson, copyUpTo } from "./schema.ts";
 
 /**
@@ -114,6 +115,7 @@ function runMetered(
 }
 
 export const kindHelpers = {
+  Memory,
   RUNTIME_COST_BUDGET,
   mark,
   runMetered,

@@ -194,3 +194,17 @@ describe("a schema whose rules generated walks cannot hand what the generic walk
     expect(compileKindCode({ ...schema, properties: { spec: { ...schema.properties!.spec!, "x-kubernetes-validations": [] } } })).toBeDefined();
   });
 });
+
+describe("the generated walks remember the strings a rule passed (remembered.ts)", () => {
+  const validate = generatedValidator("agentic.openshift.io/v1alpha1/Proposal");
+  const example = loadExamples().find((e) => e.name.endsWith("proposal-remediation.yaml#0"))!.object;
+  const withAgent = (agent: string) => ({ ...structuredClone(example), spec: { ...structuredClone(example.spec as object), analysis: { agent } } });
+
+  it("and fail a value they did not pass every time, whatever passed in between", () => {
+    const failing = validate(withAgent("Not_A_Name")).errors;
+    expect(failing.map((e) => e.field)).toContain("spec.analysis.agent");
+    for (const agent of ["Not_A_Name", "smart", "Not_A_Name", "smart", "Not_A_Name"]) {
+      expect(validate(withAgent(agent)).errors).toEqual(agent === "smart" ? [] : failing);
+    }
+  });
+});

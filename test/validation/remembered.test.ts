@@ -1,7 +1,7 @@
 // Name checks that remember the strings they found valid: the same answers as the check itself, every time.
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { remembered } from "../../api/validation/remembered.ts";
+import { forgetAll, Memory, remembered } from "../../api/validation/remembered.ts";
 
 describe("remembered", () => {
   const lowercase = (s: string) => (/^[a-z]+$/.test(s) ? [] : [`${JSON.stringify(s)} is not lowercase`]);
@@ -35,5 +35,24 @@ describe("remembered", () => {
     calls = 0;
     for (const word of words) expect(check(word)).toEqual([]);
     expect(calls).toBeGreaterThan(0); // some were forgotten
+  });
+
+  it("keeps strings only, and not long ones", () => {
+    const memory = new Memory();
+    for (const value of ["abc", 5, null, "x".repeat(513), "x".repeat(512)]) memory.add(value);
+    expect([memory.has("abc"), memory.has(5), memory.has(null), memory.has("x".repeat(513)), memory.has("x".repeat(512))]).toEqual([true, false, false, false, true]);
+  });
+
+  it("forgets everything at once with forgetAll", () => {
+    let calls = 0;
+    const check = remembered((s) => {
+      calls++;
+      return lowercase(s);
+    });
+    check("abc");
+    forgetAll();
+    check("abc");
+    check("abc");
+    expect(calls).toBe(2);
   });
 });

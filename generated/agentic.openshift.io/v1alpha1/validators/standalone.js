@@ -3134,7 +3134,8 @@ return ((t12 = ((t8 = ((t5 = (v2 === undefined ? unbound_3("self") : v2)), typeo
 });
 const J73 = P72(rt, S12);
 const R74 = h.entry(rules[0], false, [], "string");
-const P78 = ((rt, node) => {
+const M75 = new h.Memory();
+const P79 = ((rt, node) => {
 const unbound_2 = rt.unbound;
 const b3 = rt.specialize("matches_string", "^[a-zA-Z0-9][a-zA-Z0-9._\\-/:@]*$");
 const f5 = rt.fn[".matches/1"];
@@ -3144,8 +3145,9 @@ let t4;
 return ((t4 = (v1 === undefined ? unbound_2("self") : v1)), typeof t4 === "string" ? b3(t4) : f5(t4, "^[a-zA-Z0-9][a-zA-Z0-9._\\-/:@]*$"));
 };
 });
-const J79 = P78(rt, S14);
-const R80 = h.entry(rules[1], false, [], "string");
+const J80 = P79(rt, S14);
+const R81 = h.entry(rules[1], false, [], "string");
+const M82 = new h.Memory();
 function decode7(v, at, unknown) {
 if (typeof v !== "object" || v === null) return v;
 if (Array.isArray(v)) return h.decodeAt(v, S9, false, false, h.fieldPath(T10, at), unknown);
@@ -3431,9 +3433,12 @@ if (v !== null && typeof v === "object" && !Array.isArray(v)) {
 { const x69 = v["name"]; if (x69 !== undefined && x69 !== null && typeof x69 !== "function") {
 const ox70 = undefined;
 {
+if (!M75.has(x69)) {
 let r;
 try { r = J73(x69); } catch (e) { r = new h.Thrown(e); }
-if (r !== true && h.settle(run, R74, r, x69, undefined, T13, at)) return true;
+if (r === true) M75.add(x69);
+else if (r !== true && h.settle(run, R74, r, x69, undefined, T13, at)) return true;
+}
 }
 } }
 }
@@ -3442,12 +3447,15 @@ return false;
 function rules61(v, ov, at, run) {
 if (v !== null && typeof v === "object" && !Array.isArray(v)) {
 { const x64 = v["llmProvider"]; if (x64 !== undefined && x64 !== null && typeof x64 !== "function" && rules66(x64, undefined, at, run)) return true; }
-{ const x75 = v["model"]; if (x75 !== undefined && x75 !== null && typeof x75 !== "function") {
-const ox76 = undefined;
+{ const x76 = v["model"]; if (x76 !== undefined && x76 !== null && typeof x76 !== "function") {
+const ox77 = undefined;
 {
+if (!M82.has(x76)) {
 let r;
-try { r = J79(x75); } catch (e) { r = new h.Thrown(e); }
-if (r !== true && h.settle(run, R80, r, x75, undefined, T15, at)) return true;
+try { r = J80(x76); } catch (e) { r = new h.Thrown(e); }
+if (r === true) M82.add(x76);
+else if (r !== true && h.settle(run, R81, r, x76, undefined, T15, at)) return true;
+}
 }
 } }
 }
@@ -4192,9 +4200,11 @@ return ((t12 = ((t8 = ((t5 = (v2 === undefined ? unbound_3("self") : v2)), typeo
 });
 const J231 = P230(rt, S115);
 const R232 = h.entry(rules[3], false, [], "string");
-const J246 = P230(rt, S146);
-const R247 = h.entry(rules[4], false, [], "string");
-const P262 = ((rt, node) => {
+const M233 = new h.Memory();
+const J247 = P230(rt, S146);
+const R248 = h.entry(rules[4], false, [], "string");
+const M249 = new h.Memory();
+const P264 = ((rt, node) => {
 const k1 = rt.impls["format.dns1123Label"]();
 const unbound_3 = rt.unbound;
 const o4 = rt.impls["format-validate"];
@@ -4212,8 +4222,9 @@ let t12;
 return ((t12 = ((t8 = ((t5 = (v2 === undefined ? unbound_3("self") : v2)), typeof t5 === "string" ? o4(k1, t5) : f6(k1, t5))), t8 instanceof Optional_9 ? o7(t8) : f10(t8))), typeof t12 === "boolean" ? o11(t12) : f13(t12));
 };
 });
-const J263 = P262(rt, S181);
-const R264 = h.entry(rules[5], false, [], "string");
+const J265 = P264(rt, S181);
+const R266 = h.entry(rules[5], false, [], "string");
+const M267 = new h.Memory();
 function decode3(v, at, unknown) {
 if (typeof v !== "object" || v === null) return v;
 if (Array.isArray(v)) return h.decodeAt(v, S5, false, false, h.fieldPath(T6, at), unknown);
@@ -5181,9 +5192,12 @@ if (v !== null && typeof v === "object" && !Array.isArray(v)) {
 { const x227 = v["namespace"]; if (x227 !== undefined && x227 !== null && typeof x227 !== "function") {
 const ox228 = undefined;
 {
+if (!M233.has(x227)) {
 let r;
 try { r = J231(x227); } catch (e) { r = new h.Thrown(e); }
-if (r !== true && h.settle(run, R232, r, x227, undefined, T116, at)) return true;
+if (r === true) M233.add(x227);
+else if (r !== true && h.settle(run, R232, r, x227, undefined, T116, at)) return true;
+}
 }
 } }
 }
@@ -5191,39 +5205,42 @@ return false;
 }
 function rules222(v, ov, at, run) {
 if (Array.isArray(v)) {
-for (let i233 = 0; i233 < v.length; i233++) {
-const x234 = v[i233];
-if (x234 === null || x234 === undefined) continue;
-at.push(i233);
-const stop235 = rules224(x234, undefined, at, run);
+for (let i234 = 0; i234 < v.length; i234++) {
+const x235 = v[i234];
+if (x235 === null || x235 === undefined) continue;
+at.push(i234);
+const stop236 = rules224(x235, undefined, at, run);
 at.pop();
-if (stop235) return true;
+if (stop236) return true;
 }
 }
 return false;
 }
-function rules240(v, ov, at, run) {
+function rules241(v, ov, at, run) {
 if (v !== null && typeof v === "object" && !Array.isArray(v)) {
-{ const x243 = v["namespace"]; if (x243 !== undefined && x243 !== null && typeof x243 !== "function") {
-const ox244 = undefined;
+{ const x244 = v["namespace"]; if (x244 !== undefined && x244 !== null && typeof x244 !== "function") {
+const ox245 = undefined;
 {
+if (!M249.has(x244)) {
 let r;
-try { r = J246(x243); } catch (e) { r = new h.Thrown(e); }
-if (r !== true && h.settle(run, R247, r, x243, undefined, T147, at)) return true;
+try { r = J247(x244); } catch (e) { r = new h.Thrown(e); }
+if (r === true) M249.add(x244);
+else if (r !== true && h.settle(run, R248, r, x244, undefined, T147, at)) return true;
+}
 }
 } }
 }
 return false;
 }
-function rules238(v, ov, at, run) {
+function rules239(v, ov, at, run) {
 if (Array.isArray(v)) {
-for (let i248 = 0; i248 < v.length; i248++) {
-const x249 = v[i248];
-if (x249 === null || x249 === undefined) continue;
-at.push(i248);
-const stop250 = rules240(x249, undefined, at, run);
+for (let i250 = 0; i250 < v.length; i250++) {
+const x251 = v[i250];
+if (x251 === null || x251 === undefined) continue;
+at.push(i250);
+const stop252 = rules241(x251, undefined, at, run);
 at.pop();
-if (stop250) return true;
+if (stop252) return true;
 }
 }
 return false;
@@ -5231,7 +5248,7 @@ return false;
 function rules217(v, ov, at, run) {
 if (v !== null && typeof v === "object" && !Array.isArray(v)) {
 { const x220 = v["namespaceScoped"]; if (x220 !== undefined && x220 !== null && typeof x220 !== "function" && rules222(x220, undefined, at, run)) return true; }
-{ const x236 = v["clusterScoped"]; if (x236 !== undefined && x236 !== null && typeof x236 !== "function" && rules238(x236, undefined, at, run)) return true; }
+{ const x237 = v["clusterScoped"]; if (x237 !== undefined && x237 !== null && typeof x237 !== "function" && rules239(x237, undefined, at, run)) return true; }
 }
 return false;
 }
@@ -5253,25 +5270,28 @@ return false;
 }
 function rules204(v, ov, at, run) {
 if (Array.isArray(v)) {
-for (let i251 = 0; i251 < v.length; i251++) {
-const x252 = v[i251];
-if (x252 === null || x252 === undefined) continue;
-at.push(i251);
-const stop253 = rules206(x252, undefined, at, run);
+for (let i253 = 0; i253 < v.length; i253++) {
+const x254 = v[i253];
+if (x254 === null || x254 === undefined) continue;
+at.push(i253);
+const stop255 = rules206(x254, undefined, at, run);
 at.pop();
-if (stop253) return true;
+if (stop255) return true;
 }
 }
 return false;
 }
-function rules256(v, ov, at, run) {
+function rules258(v, ov, at, run) {
 if (v !== null && typeof v === "object" && !Array.isArray(v)) {
-{ const x259 = v["namespace"]; if (x259 !== undefined && x259 !== null && typeof x259 !== "function") {
-const ox260 = undefined;
+{ const x261 = v["namespace"]; if (x261 !== undefined && x261 !== null && typeof x261 !== "function") {
+const ox262 = undefined;
 {
+if (!M267.has(x261)) {
 let r;
-try { r = J263(x259); } catch (e) { r = new h.Thrown(e); }
-if (r !== true && h.settle(run, R264, r, x259, undefined, T182, at)) return true;
+try { r = J265(x261); } catch (e) { r = new h.Thrown(e); }
+if (r === true) M267.add(x261);
+else if (r !== true && h.settle(run, R266, r, x261, undefined, T182, at)) return true;
+}
 }
 } }
 }
@@ -5280,7 +5300,7 @@ return false;
 function rules199(v, ov, at, run) {
 if (v !== null && typeof v === "object" && !Array.isArray(v)) {
 { const x202 = v["options"]; if (x202 !== undefined && x202 !== null && typeof x202 !== "function" && rules204(x202, undefined, at, run)) return true; }
-{ const x254 = v["sandbox"]; if (x254 !== undefined && x254 !== null && typeof x254 !== "function" && rules256(x254, undefined, at, run)) return true; }
+{ const x256 = v["sandbox"]; if (x256 !== undefined && x256 !== null && typeof x256 !== "function" && rules258(x256, undefined, at, run)) return true; }
 }
 return false;
 }
@@ -5794,6 +5814,7 @@ return ((t12 = ((t8 = ((t5 = (v2 === undefined ? unbound_3("self") : v2)), typeo
 });
 const J73 = P72(rt, S43);
 const R74 = h.entry(rules[1], false, [], "string");
+const M75 = new h.Memory();
 function decode3(v, at, unknown) {
 if (typeof v !== "object" || v === null) return v;
 if (Array.isArray(v)) return h.decodeAt(v, S5, false, false, h.fieldPath(T6, at), unknown);
@@ -6050,9 +6071,12 @@ if (v !== null && typeof v === "object" && !Array.isArray(v)) {
 { const x69 = v["namespace"]; if (x69 !== undefined && x69 !== null && typeof x69 !== "function") {
 const ox70 = undefined;
 {
+if (!M75.has(x69)) {
 let r;
 try { r = J73(x69); } catch (e) { r = new h.Thrown(e); }
-if (r !== true && h.settle(run, R74, r, x69, undefined, T44, at)) return true;
+if (r === true) M75.add(x69);
+else if (r !== true && h.settle(run, R74, r, x69, undefined, T44, at)) return true;
+}
 }
 } }
 }
@@ -6384,6 +6408,7 @@ return ((t12 = ((t8 = ((t5 = (v2 === undefined ? unbound_3("self") : v2)), typeo
 });
 const J96 = P95(rt, S66);
 const R97 = h.entry(rules[1], false, [], "string");
+const M98 = new h.Memory();
 function decode3(v, at, unknown) {
 if (typeof v !== "object" || v === null) return v;
 if (Array.isArray(v)) return h.decodeAt(v, S5, false, false, h.fieldPath(T6, at), unknown);
@@ -6750,9 +6775,12 @@ if (v !== null && typeof v === "object" && !Array.isArray(v)) {
 { const x92 = v["namespace"]; if (x92 !== undefined && x92 !== null && typeof x92 !== "function") {
 const ox93 = undefined;
 {
+if (!M98.has(x92)) {
 let r;
 try { r = J96(x92); } catch (e) { r = new h.Thrown(e); }
-if (r !== true && h.settle(run, R97, r, x92, undefined, T67, at)) return true;
+if (r === true) M98.add(x92);
+else if (r !== true && h.settle(run, R97, r, x92, undefined, T67, at)) return true;
+}
 }
 } }
 }
@@ -7384,7 +7412,8 @@ return ((t12 = ((t8 = ((t5 = (v2 === undefined ? unbound_3("self") : v2)), typeo
 });
 const J117 = P116(rt, S18);
 const R118 = h.entry(rules[5], false, [], "string");
-const P122 = ((rt, node) => {
+const M119 = new h.Memory();
+const P123 = ((rt, node) => {
 const unbound_3 = rt.unbound;
 const o4 = rt.impls["is_url_string"];
 const f6 = rt.fn["isURL/1"];
@@ -7412,9 +7441,10 @@ t1 = t1 === true && t8 === true ? true : and_14(t1, t8);
 return t1;
 };
 });
-const J123 = P122(rt, S20);
-const R124 = h.entry(rules[6], false, [], "string");
-const P125 = ((rt, node) => {
+const J124 = P123(rt, S20);
+const R125 = h.entry(rules[6], false, [], "string");
+const M126 = new h.Memory();
+const P127 = ((rt, node) => {
 const unbound_3 = rt.unbound;
 const o4 = rt.impls["is_url_string"];
 const f6 = rt.fn["isURL/1"];
@@ -7441,23 +7471,9 @@ t1 = t1 === true && t8 === true ? true : and_13(t1, t8);
 return t1;
 };
 });
-const J126 = P125(rt, S20);
-const R127 = h.entry(rules[7], false, [], "string");
-const P128 = ((rt, node) => {
-const unbound_2 = rt.unbound;
-const o3 = rt.impls["contains_string"];
-const f5 = rt.fn[".contains/1"];
-const o6 = rt.impls["logical_not"];
-const f8 = rt.fn["!_/1"];
-return (p0, p1) => {
-const v1 = p0;
-let t4;
-let t7;
-return ((t7 = ((t4 = (v1 === undefined ? unbound_2("self") : v1)), typeof t4 === "string" ? o3(t4, "@") : f5(t4, "@"))), typeof t7 === "boolean" ? o6(t7) : f8(t7));
-};
-});
-const J129 = P128(rt, S20);
-const R130 = h.entry(rules[8], false, [], "string");
+const J128 = P127(rt, S20);
+const R129 = h.entry(rules[7], false, [], "string");
+const M130 = new h.Memory();
 const P131 = ((rt, node) => {
 const unbound_2 = rt.unbound;
 const o3 = rt.impls["contains_string"];
@@ -7468,25 +7484,31 @@ return (p0, p1) => {
 const v1 = p0;
 let t4;
 let t7;
-return ((t7 = ((t4 = (v1 === undefined ? unbound_2("self") : v1)), typeof t4 === "string" ? o3(t4, "#") : f5(t4, "#"))), typeof t7 === "boolean" ? o6(t7) : f8(t7));
+return ((t7 = ((t4 = (v1 === undefined ? unbound_2("self") : v1)), typeof t4 === "string" ? o3(t4, "@") : f5(t4, "@"))), typeof t7 === "boolean" ? o6(t7) : f8(t7));
 };
 });
 const J132 = P131(rt, S20);
-const R133 = h.entry(rules[9], false, [], "string");
-const J147 = P116(rt, S30);
-const R148 = h.entry(rules[10], false, [], "string");
-const P152 = ((rt, node) => {
+const R133 = h.entry(rules[8], false, [], "string");
+const M134 = new h.Memory();
+const P135 = ((rt, node) => {
 const unbound_2 = rt.unbound;
-const b3 = rt.specialize("matches_string", "^[a-z][a-z0-9-]*[a-z0-9]$");
-const f5 = rt.fn[".matches/1"];
+const o3 = rt.impls["contains_string"];
+const f5 = rt.fn[".contains/1"];
+const o6 = rt.impls["logical_not"];
+const f8 = rt.fn["!_/1"];
 return (p0, p1) => {
 const v1 = p0;
 let t4;
-return ((t4 = (v1 === undefined ? unbound_2("self") : v1)), typeof t4 === "string" ? b3(t4) : f5(t4, "^[a-z][a-z0-9-]*[a-z0-9]$"));
+let t7;
+return ((t7 = ((t4 = (v1 === undefined ? unbound_2("self") : v1)), typeof t4 === "string" ? o3(t4, "#") : f5(t4, "#"))), typeof t7 === "boolean" ? o6(t7) : f8(t7));
 };
 });
-const J153 = P152(rt, S32);
-const R154 = h.entry(rules[11], false, [], "string");
+const J136 = P135(rt, S20);
+const R137 = h.entry(rules[9], false, [], "string");
+const M138 = new h.Memory();
+const J152 = P116(rt, S30);
+const R153 = h.entry(rules[10], false, [], "string");
+const M154 = new h.Memory();
 const P158 = ((rt, node) => {
 const unbound_2 = rt.unbound;
 const b3 = rt.specialize("matches_string", "^[a-z][a-z0-9-]*[a-z0-9]$");
@@ -7497,292 +7519,23 @@ let t4;
 return ((t4 = (v1 === undefined ? unbound_2("self") : v1)), typeof t4 === "string" ? b3(t4) : f5(t4, "^[a-z][a-z0-9-]*[a-z0-9]$"));
 };
 });
-const J159 = P158(rt, S34);
-const R160 = h.entry(rules[12], false, [], "string");
-const P164 = ((rt, node) => {
-const unbound_3 = rt.unbound;
-const o4 = rt.impls["is_url_string"];
-const f6 = rt.fn["isURL/1"];
-const Failed_7 = rt.Failed;
-const k9 = ["http", "https"];
-const o10 = rt.impls["string_to_url"];
-const f12 = rt.fn["url/1"];
-const f13 = rt.fn[".getScheme/0"];
-const and_14 = rt.and;
-return (p0, p1) => {
-const v2 = p0;
-let t5;
-let t11;
-let t1;
-try {
-t1 = ((t5 = (v2 === undefined ? unbound_3("self") : v2)), typeof t5 === "string" ? o4(t5) : f6(t5));
-} catch (e) { t1 = new Failed_7(e); }
-if (t1 !== false) {
-let t8;
-try {
-t8 = k9.includes(f13(((t11 = (v2 === undefined ? unbound_3("self") : v2)), typeof t11 === "string" ? o10(t11) : f12(t11))));
-} catch (e) { t8 = new Failed_7(e); }
-t1 = t1 === true && t8 === true ? true : and_14(t1, t8);
-}
-return t1;
-};
-});
-const J165 = P164(rt, S36);
-const R166 = h.entry(rules[13], false, [], "string");
-const P167 = ((rt, node) => {
-const unbound_3 = rt.unbound;
-const o4 = rt.impls["is_url_string"];
-const f6 = rt.fn["isURL/1"];
-const Failed_7 = rt.Failed;
-const o9 = rt.impls["string_to_url"];
-const f11 = rt.fn["url/1"];
-const f12 = rt.fn[".getHostname/0"];
-const and_13 = rt.and;
-return (p0, p1) => {
-const v2 = p0;
-let t5;
-let t10;
-let t1;
-try {
-t1 = ((t5 = (v2 === undefined ? unbound_3("self") : v2)), typeof t5 === "string" ? o4(t5) : f6(t5));
-} catch (e) { t1 = new Failed_7(e); }
-if (t1 !== false) {
-let t8;
-try {
-t8 = (f12(((t10 = (v2 === undefined ? unbound_3("self") : v2)), typeof t10 === "string" ? o9(t10) : f11(t10))) !== "");
-} catch (e) { t8 = new Failed_7(e); }
-t1 = t1 === true && t8 === true ? true : and_13(t1, t8);
-}
-return t1;
-};
-});
-const J168 = P167(rt, S36);
-const R169 = h.entry(rules[14], false, [], "string");
-const P170 = ((rt, node) => {
+const J159 = P158(rt, S32);
+const R160 = h.entry(rules[11], false, [], "string");
+const M161 = new h.Memory();
+const P165 = ((rt, node) => {
 const unbound_2 = rt.unbound;
-const o3 = rt.impls["contains_string"];
-const f5 = rt.fn[".contains/1"];
-const o6 = rt.impls["logical_not"];
-const f8 = rt.fn["!_/1"];
-return (p0, p1) => {
-const v1 = p0;
-let t4;
-let t7;
-return ((t7 = ((t4 = (v1 === undefined ? unbound_2("self") : v1)), typeof t4 === "string" ? o3(t4, "@") : f5(t4, "@"))), typeof t7 === "boolean" ? o6(t7) : f8(t7));
-};
-});
-const J171 = P170(rt, S36);
-const R172 = h.entry(rules[15], false, [], "string");
-const P173 = ((rt, node) => {
-const unbound_2 = rt.unbound;
-const o3 = rt.impls["contains_string"];
-const f5 = rt.fn[".contains/1"];
-const o6 = rt.impls["logical_not"];
-const f8 = rt.fn["!_/1"];
-return (p0, p1) => {
-const v1 = p0;
-let t4;
-let t7;
-return ((t7 = ((t4 = (v1 === undefined ? unbound_2("self") : v1)), typeof t4 === "string" ? o3(t4, "#") : f5(t4, "#"))), typeof t7 === "boolean" ? o6(t7) : f8(t7));
-};
-});
-const J174 = P173(rt, S36);
-const R175 = h.entry(rules[16], false, [], "string");
-const J189 = P116(rt, S46);
-const R190 = h.entry(rules[17], false, [], "string");
-const P194 = ((rt, node) => {
-const unbound_3 = rt.unbound;
-const o4 = rt.impls["is_url_string"];
-const f6 = rt.fn["isURL/1"];
-const Failed_7 = rt.Failed;
-const k9 = ["http", "https"];
-const o10 = rt.impls["string_to_url"];
-const f12 = rt.fn["url/1"];
-const f13 = rt.fn[".getScheme/0"];
-const and_14 = rt.and;
-return (p0, p1) => {
-const v2 = p0;
-let t5;
-let t11;
-let t1;
-try {
-t1 = ((t5 = (v2 === undefined ? unbound_3("self") : v2)), typeof t5 === "string" ? o4(t5) : f6(t5));
-} catch (e) { t1 = new Failed_7(e); }
-if (t1 !== false) {
-let t8;
-try {
-t8 = k9.includes(f13(((t11 = (v2 === undefined ? unbound_3("self") : v2)), typeof t11 === "string" ? o10(t11) : f12(t11))));
-} catch (e) { t8 = new Failed_7(e); }
-t1 = t1 === true && t8 === true ? true : and_14(t1, t8);
-}
-return t1;
-};
-});
-const J195 = P194(rt, S48);
-const R196 = h.entry(rules[18], false, [], "string");
-const P197 = ((rt, node) => {
-const unbound_3 = rt.unbound;
-const o4 = rt.impls["is_url_string"];
-const f6 = rt.fn["isURL/1"];
-const Failed_7 = rt.Failed;
-const o9 = rt.impls["string_to_url"];
-const f11 = rt.fn["url/1"];
-const f12 = rt.fn[".getHostname/0"];
-const and_13 = rt.and;
-return (p0, p1) => {
-const v2 = p0;
-let t5;
-let t10;
-let t1;
-try {
-t1 = ((t5 = (v2 === undefined ? unbound_3("self") : v2)), typeof t5 === "string" ? o4(t5) : f6(t5));
-} catch (e) { t1 = new Failed_7(e); }
-if (t1 !== false) {
-let t8;
-try {
-t8 = (f12(((t10 = (v2 === undefined ? unbound_3("self") : v2)), typeof t10 === "string" ? o9(t10) : f11(t10))) !== "");
-} catch (e) { t8 = new Failed_7(e); }
-t1 = t1 === true && t8 === true ? true : and_13(t1, t8);
-}
-return t1;
-};
-});
-const J198 = P197(rt, S48);
-const R199 = h.entry(rules[19], false, [], "string");
-const P200 = ((rt, node) => {
-const unbound_2 = rt.unbound;
-const o3 = rt.impls["contains_string"];
-const f5 = rt.fn[".contains/1"];
-const o6 = rt.impls["logical_not"];
-const f8 = rt.fn["!_/1"];
-return (p0, p1) => {
-const v1 = p0;
-let t4;
-let t7;
-return ((t7 = ((t4 = (v1 === undefined ? unbound_2("self") : v1)), typeof t4 === "string" ? o3(t4, "@") : f5(t4, "@"))), typeof t7 === "boolean" ? o6(t7) : f8(t7));
-};
-});
-const J201 = P200(rt, S48);
-const R202 = h.entry(rules[20], false, [], "string");
-const P203 = ((rt, node) => {
-const unbound_2 = rt.unbound;
-const o3 = rt.impls["contains_string"];
-const f5 = rt.fn[".contains/1"];
-const o6 = rt.impls["logical_not"];
-const f8 = rt.fn["!_/1"];
-return (p0, p1) => {
-const v1 = p0;
-let t4;
-let t7;
-return ((t7 = ((t4 = (v1 === undefined ? unbound_2("self") : v1)), typeof t4 === "string" ? o3(t4, "#") : f5(t4, "#"))), typeof t7 === "boolean" ? o6(t7) : f8(t7));
-};
-});
-const J204 = P203(rt, S48);
-const R205 = h.entry(rules[21], false, [], "string");
-const J219 = P116(rt, S58);
-const R220 = h.entry(rules[22], false, [], "string");
-const P224 = ((rt, node) => {
-const unbound_3 = rt.unbound;
-const o4 = rt.impls["is_url_string"];
-const f6 = rt.fn["isURL/1"];
-const Failed_7 = rt.Failed;
-const k9 = ["http", "https"];
-const o10 = rt.impls["string_to_url"];
-const f12 = rt.fn["url/1"];
-const f13 = rt.fn[".getScheme/0"];
-const and_14 = rt.and;
-return (p0, p1) => {
-const v2 = p0;
-let t5;
-let t11;
-let t1;
-try {
-t1 = ((t5 = (v2 === undefined ? unbound_3("self") : v2)), typeof t5 === "string" ? o4(t5) : f6(t5));
-} catch (e) { t1 = new Failed_7(e); }
-if (t1 !== false) {
-let t8;
-try {
-t8 = k9.includes(f13(((t11 = (v2 === undefined ? unbound_3("self") : v2)), typeof t11 === "string" ? o10(t11) : f12(t11))));
-} catch (e) { t8 = new Failed_7(e); }
-t1 = t1 === true && t8 === true ? true : and_14(t1, t8);
-}
-return t1;
-};
-});
-const J225 = P224(rt, S60);
-const R226 = h.entry(rules[23], false, [], "string");
-const P227 = ((rt, node) => {
-const unbound_3 = rt.unbound;
-const o4 = rt.impls["is_url_string"];
-const f6 = rt.fn["isURL/1"];
-const Failed_7 = rt.Failed;
-const o9 = rt.impls["string_to_url"];
-const f11 = rt.fn["url/1"];
-const f12 = rt.fn[".getHostname/0"];
-const and_13 = rt.and;
-return (p0, p1) => {
-const v2 = p0;
-let t5;
-let t10;
-let t1;
-try {
-t1 = ((t5 = (v2 === undefined ? unbound_3("self") : v2)), typeof t5 === "string" ? o4(t5) : f6(t5));
-} catch (e) { t1 = new Failed_7(e); }
-if (t1 !== false) {
-let t8;
-try {
-t8 = (f12(((t10 = (v2 === undefined ? unbound_3("self") : v2)), typeof t10 === "string" ? o9(t10) : f11(t10))) !== "");
-} catch (e) { t8 = new Failed_7(e); }
-t1 = t1 === true && t8 === true ? true : and_13(t1, t8);
-}
-return t1;
-};
-});
-const J228 = P227(rt, S60);
-const R229 = h.entry(rules[24], false, [], "string");
-const P230 = ((rt, node) => {
-const unbound_2 = rt.unbound;
-const o3 = rt.impls["contains_string"];
-const f5 = rt.fn[".contains/1"];
-const o6 = rt.impls["logical_not"];
-const f8 = rt.fn["!_/1"];
-return (p0, p1) => {
-const v1 = p0;
-let t4;
-let t7;
-return ((t7 = ((t4 = (v1 === undefined ? unbound_2("self") : v1)), typeof t4 === "string" ? o3(t4, "@") : f5(t4, "@"))), typeof t7 === "boolean" ? o6(t7) : f8(t7));
-};
-});
-const J231 = P230(rt, S60);
-const R232 = h.entry(rules[25], false, [], "string");
-const P233 = ((rt, node) => {
-const unbound_2 = rt.unbound;
-const o3 = rt.impls["contains_string"];
-const f5 = rt.fn[".contains/1"];
-const o6 = rt.impls["logical_not"];
-const f8 = rt.fn["!_/1"];
-return (p0, p1) => {
-const v1 = p0;
-let t4;
-let t7;
-return ((t7 = ((t4 = (v1 === undefined ? unbound_2("self") : v1)), typeof t4 === "string" ? o3(t4, "#") : f5(t4, "#"))), typeof t7 === "boolean" ? o6(t7) : f8(t7));
-};
-});
-const J234 = P233(rt, S60);
-const R235 = h.entry(rules[26], false, [], "string");
-const P239 = ((rt, node) => {
-const unbound_2 = rt.unbound;
-const b3 = rt.specialize("matches_string", "^[0-9]{4}-[0-9]{2}-[0-9]{2}(-preview)?$");
+const b3 = rt.specialize("matches_string", "^[a-z][a-z0-9-]*[a-z0-9]$");
 const f5 = rt.fn[".matches/1"];
 return (p0, p1) => {
 const v1 = p0;
 let t4;
-return ((t4 = (v1 === undefined ? unbound_2("self") : v1)), typeof t4 === "string" ? b3(t4) : f5(t4, "^[0-9]{4}-[0-9]{2}-[0-9]{2}(-preview)?$"));
+return ((t4 = (v1 === undefined ? unbound_2("self") : v1)), typeof t4 === "string" ? b3(t4) : f5(t4, "^[a-z][a-z0-9-]*[a-z0-9]$"));
 };
 });
-const J240 = P239(rt, S62);
-const R241 = h.entry(rules[27], false, [], "string");
-const P245 = ((rt, node) => {
+const J166 = P165(rt, S34);
+const R167 = h.entry(rules[12], false, [], "string");
+const M168 = new h.Memory();
+const P172 = ((rt, node) => {
 const unbound_3 = rt.unbound;
 const o4 = rt.impls["is_url_string"];
 const f6 = rt.fn["isURL/1"];
@@ -7810,9 +7563,10 @@ t1 = t1 === true && t8 === true ? true : and_14(t1, t8);
 return t1;
 };
 });
-const J246 = P245(rt, S64);
-const R247 = h.entry(rules[28], false, [], "string");
-const P248 = ((rt, node) => {
+const J173 = P172(rt, S36);
+const R174 = h.entry(rules[13], false, [], "string");
+const M175 = new h.Memory();
+const P176 = ((rt, node) => {
 const unbound_3 = rt.unbound;
 const o4 = rt.impls["is_url_string"];
 const f6 = rt.fn["isURL/1"];
@@ -7839,9 +7593,10 @@ t1 = t1 === true && t8 === true ? true : and_13(t1, t8);
 return t1;
 };
 });
-const J249 = P248(rt, S64);
-const R250 = h.entry(rules[29], false, [], "string");
-const P251 = ((rt, node) => {
+const J177 = P176(rt, S36);
+const R178 = h.entry(rules[14], false, [], "string");
+const M179 = new h.Memory();
+const P180 = ((rt, node) => {
 const unbound_2 = rt.unbound;
 const o3 = rt.impls["contains_string"];
 const f5 = rt.fn[".contains/1"];
@@ -7854,8 +7609,201 @@ let t7;
 return ((t7 = ((t4 = (v1 === undefined ? unbound_2("self") : v1)), typeof t4 === "string" ? o3(t4, "@") : f5(t4, "@"))), typeof t7 === "boolean" ? o6(t7) : f8(t7));
 };
 });
-const J252 = P251(rt, S64);
-const R253 = h.entry(rules[30], false, [], "string");
+const J181 = P180(rt, S36);
+const R182 = h.entry(rules[15], false, [], "string");
+const M183 = new h.Memory();
+const P184 = ((rt, node) => {
+const unbound_2 = rt.unbound;
+const o3 = rt.impls["contains_string"];
+const f5 = rt.fn[".contains/1"];
+const o6 = rt.impls["logical_not"];
+const f8 = rt.fn["!_/1"];
+return (p0, p1) => {
+const v1 = p0;
+let t4;
+let t7;
+return ((t7 = ((t4 = (v1 === undefined ? unbound_2("self") : v1)), typeof t4 === "string" ? o3(t4, "#") : f5(t4, "#"))), typeof t7 === "boolean" ? o6(t7) : f8(t7));
+};
+});
+const J185 = P184(rt, S36);
+const R186 = h.entry(rules[16], false, [], "string");
+const M187 = new h.Memory();
+const J201 = P116(rt, S46);
+const R202 = h.entry(rules[17], false, [], "string");
+const M203 = new h.Memory();
+const P207 = ((rt, node) => {
+const unbound_3 = rt.unbound;
+const o4 = rt.impls["is_url_string"];
+const f6 = rt.fn["isURL/1"];
+const Failed_7 = rt.Failed;
+const k9 = ["http", "https"];
+const o10 = rt.impls["string_to_url"];
+const f12 = rt.fn["url/1"];
+const f13 = rt.fn[".getScheme/0"];
+const and_14 = rt.and;
+return (p0, p1) => {
+const v2 = p0;
+let t5;
+let t11;
+let t1;
+try {
+t1 = ((t5 = (v2 === undefined ? unbound_3("self") : v2)), typeof t5 === "string" ? o4(t5) : f6(t5));
+} catch (e) { t1 = new Failed_7(e); }
+if (t1 !== false) {
+let t8;
+try {
+t8 = k9.includes(f13(((t11 = (v2 === undefined ? unbound_3("self") : v2)), typeof t11 === "string" ? o10(t11) : f12(t11))));
+} catch (e) { t8 = new Failed_7(e); }
+t1 = t1 === true && t8 === true ? true : and_14(t1, t8);
+}
+return t1;
+};
+});
+const J208 = P207(rt, S48);
+const R209 = h.entry(rules[18], false, [], "string");
+const M210 = new h.Memory();
+const P211 = ((rt, node) => {
+const unbound_3 = rt.unbound;
+const o4 = rt.impls["is_url_string"];
+const f6 = rt.fn["isURL/1"];
+const Failed_7 = rt.Failed;
+const o9 = rt.impls["string_to_url"];
+const f11 = rt.fn["url/1"];
+const f12 = rt.fn[".getHostname/0"];
+const and_13 = rt.and;
+return (p0, p1) => {
+const v2 = p0;
+let t5;
+let t10;
+let t1;
+try {
+t1 = ((t5 = (v2 === undefined ? unbound_3("self") : v2)), typeof t5 === "string" ? o4(t5) : f6(t5));
+} catch (e) { t1 = new Failed_7(e); }
+if (t1 !== false) {
+let t8;
+try {
+t8 = (f12(((t10 = (v2 === undefined ? unbound_3("self") : v2)), typeof t10 === "string" ? o9(t10) : f11(t10))) !== "");
+} catch (e) { t8 = new Failed_7(e); }
+t1 = t1 === true && t8 === true ? true : and_13(t1, t8);
+}
+return t1;
+};
+});
+const J212 = P211(rt, S48);
+const R213 = h.entry(rules[19], false, [], "string");
+const M214 = new h.Memory();
+const P215 = ((rt, node) => {
+const unbound_2 = rt.unbound;
+const o3 = rt.impls["contains_string"];
+const f5 = rt.fn[".contains/1"];
+const o6 = rt.impls["logical_not"];
+const f8 = rt.fn["!_/1"];
+return (p0, p1) => {
+const v1 = p0;
+let t4;
+let t7;
+return ((t7 = ((t4 = (v1 === undefined ? unbound_2("self") : v1)), typeof t4 === "string" ? o3(t4, "@") : f5(t4, "@"))), typeof t7 === "boolean" ? o6(t7) : f8(t7));
+};
+});
+const J216 = P215(rt, S48);
+const R217 = h.entry(rules[20], false, [], "string");
+const M218 = new h.Memory();
+const P219 = ((rt, node) => {
+const unbound_2 = rt.unbound;
+const o3 = rt.impls["contains_string"];
+const f5 = rt.fn[".contains/1"];
+const o6 = rt.impls["logical_not"];
+const f8 = rt.fn["!_/1"];
+return (p0, p1) => {
+const v1 = p0;
+let t4;
+let t7;
+return ((t7 = ((t4 = (v1 === undefined ? unbound_2("self") : v1)), typeof t4 === "string" ? o3(t4, "#") : f5(t4, "#"))), typeof t7 === "boolean" ? o6(t7) : f8(t7));
+};
+});
+const J220 = P219(rt, S48);
+const R221 = h.entry(rules[21], false, [], "string");
+const M222 = new h.Memory();
+const J236 = P116(rt, S58);
+const R237 = h.entry(rules[22], false, [], "string");
+const M238 = new h.Memory();
+const P242 = ((rt, node) => {
+const unbound_3 = rt.unbound;
+const o4 = rt.impls["is_url_string"];
+const f6 = rt.fn["isURL/1"];
+const Failed_7 = rt.Failed;
+const k9 = ["http", "https"];
+const o10 = rt.impls["string_to_url"];
+const f12 = rt.fn["url/1"];
+const f13 = rt.fn[".getScheme/0"];
+const and_14 = rt.and;
+return (p0, p1) => {
+const v2 = p0;
+let t5;
+let t11;
+let t1;
+try {
+t1 = ((t5 = (v2 === undefined ? unbound_3("self") : v2)), typeof t5 === "string" ? o4(t5) : f6(t5));
+} catch (e) { t1 = new Failed_7(e); }
+if (t1 !== false) {
+let t8;
+try {
+t8 = k9.includes(f13(((t11 = (v2 === undefined ? unbound_3("self") : v2)), typeof t11 === "string" ? o10(t11) : f12(t11))));
+} catch (e) { t8 = new Failed_7(e); }
+t1 = t1 === true && t8 === true ? true : and_14(t1, t8);
+}
+return t1;
+};
+});
+const J243 = P242(rt, S60);
+const R244 = h.entry(rules[23], false, [], "string");
+const M245 = new h.Memory();
+const P246 = ((rt, node) => {
+const unbound_3 = rt.unbound;
+const o4 = rt.impls["is_url_string"];
+const f6 = rt.fn["isURL/1"];
+const Failed_7 = rt.Failed;
+const o9 = rt.impls["string_to_url"];
+const f11 = rt.fn["url/1"];
+const f12 = rt.fn[".getHostname/0"];
+const and_13 = rt.and;
+return (p0, p1) => {
+const v2 = p0;
+let t5;
+let t10;
+let t1;
+try {
+t1 = ((t5 = (v2 === undefined ? unbound_3("self") : v2)), typeof t5 === "string" ? o4(t5) : f6(t5));
+} catch (e) { t1 = new Failed_7(e); }
+if (t1 !== false) {
+let t8;
+try {
+t8 = (f12(((t10 = (v2 === undefined ? unbound_3("self") : v2)), typeof t10 === "string" ? o9(t10) : f11(t10))) !== "");
+} catch (e) { t8 = new Failed_7(e); }
+t1 = t1 === true && t8 === true ? true : and_13(t1, t8);
+}
+return t1;
+};
+});
+const J247 = P246(rt, S60);
+const R248 = h.entry(rules[24], false, [], "string");
+const M249 = new h.Memory();
+const P250 = ((rt, node) => {
+const unbound_2 = rt.unbound;
+const o3 = rt.impls["contains_string"];
+const f5 = rt.fn[".contains/1"];
+const o6 = rt.impls["logical_not"];
+const f8 = rt.fn["!_/1"];
+return (p0, p1) => {
+const v1 = p0;
+let t4;
+let t7;
+return ((t7 = ((t4 = (v1 === undefined ? unbound_2("self") : v1)), typeof t4 === "string" ? o3(t4, "@") : f5(t4, "@"))), typeof t7 === "boolean" ? o6(t7) : f8(t7));
+};
+});
+const J251 = P250(rt, S60);
+const R252 = h.entry(rules[25], false, [], "string");
+const M253 = new h.Memory();
 const P254 = ((rt, node) => {
 const unbound_2 = rt.unbound;
 const o3 = rt.impls["contains_string"];
@@ -7869,23 +7817,23 @@ let t7;
 return ((t7 = ((t4 = (v1 === undefined ? unbound_2("self") : v1)), typeof t4 === "string" ? o3(t4, "#") : f5(t4, "#"))), typeof t7 === "boolean" ? o6(t7) : f8(t7));
 };
 });
-const J255 = P254(rt, S64);
-const R256 = h.entry(rules[31], false, [], "string");
-const J270 = P116(rt, S74);
-const R271 = h.entry(rules[32], false, [], "string");
-const P275 = ((rt, node) => {
+const J255 = P254(rt, S60);
+const R256 = h.entry(rules[26], false, [], "string");
+const M257 = new h.Memory();
+const P261 = ((rt, node) => {
 const unbound_2 = rt.unbound;
-const b3 = rt.specialize("matches_string", "^[a-z][a-z0-9-]*[a-z0-9]$");
+const b3 = rt.specialize("matches_string", "^[0-9]{4}-[0-9]{2}-[0-9]{2}(-preview)?$");
 const f5 = rt.fn[".matches/1"];
 return (p0, p1) => {
 const v1 = p0;
 let t4;
-return ((t4 = (v1 === undefined ? unbound_2("self") : v1)), typeof t4 === "string" ? b3(t4) : f5(t4, "^[a-z][a-z0-9-]*[a-z0-9]$"));
+return ((t4 = (v1 === undefined ? unbound_2("self") : v1)), typeof t4 === "string" ? b3(t4) : f5(t4, "^[0-9]{4}-[0-9]{2}-[0-9]{2}(-preview)?$"));
 };
 });
-const J276 = P275(rt, S76);
-const R277 = h.entry(rules[33], false, [], "string");
-const P281 = ((rt, node) => {
+const J262 = P261(rt, S62);
+const R263 = h.entry(rules[27], false, [], "string");
+const M264 = new h.Memory();
+const P268 = ((rt, node) => {
 const unbound_3 = rt.unbound;
 const o4 = rt.impls["is_url_string"];
 const f6 = rt.fn["isURL/1"];
@@ -7913,9 +7861,10 @@ t1 = t1 === true && t8 === true ? true : and_14(t1, t8);
 return t1;
 };
 });
-const J282 = P281(rt, S78);
-const R283 = h.entry(rules[34], false, [], "string");
-const P284 = ((rt, node) => {
+const J269 = P268(rt, S64);
+const R270 = h.entry(rules[28], false, [], "string");
+const M271 = new h.Memory();
+const P272 = ((rt, node) => {
 const unbound_3 = rt.unbound;
 const o4 = rt.impls["is_url_string"];
 const f6 = rt.fn["isURL/1"];
@@ -7942,9 +7891,10 @@ t1 = t1 === true && t8 === true ? true : and_13(t1, t8);
 return t1;
 };
 });
-const J285 = P284(rt, S78);
-const R286 = h.entry(rules[35], false, [], "string");
-const P287 = ((rt, node) => {
+const J273 = P272(rt, S64);
+const R274 = h.entry(rules[29], false, [], "string");
+const M275 = new h.Memory();
+const P276 = ((rt, node) => {
 const unbound_2 = rt.unbound;
 const o3 = rt.impls["contains_string"];
 const f5 = rt.fn[".contains/1"];
@@ -7957,9 +7907,10 @@ let t7;
 return ((t7 = ((t4 = (v1 === undefined ? unbound_2("self") : v1)), typeof t4 === "string" ? o3(t4, "@") : f5(t4, "@"))), typeof t7 === "boolean" ? o6(t7) : f8(t7));
 };
 });
-const J288 = P287(rt, S78);
-const R289 = h.entry(rules[36], false, [], "string");
-const P290 = ((rt, node) => {
+const J277 = P276(rt, S64);
+const R278 = h.entry(rules[30], false, [], "string");
+const M279 = new h.Memory();
+const P280 = ((rt, node) => {
 const unbound_2 = rt.unbound;
 const o3 = rt.impls["contains_string"];
 const f5 = rt.fn[".contains/1"];
@@ -7972,8 +7923,118 @@ let t7;
 return ((t7 = ((t4 = (v1 === undefined ? unbound_2("self") : v1)), typeof t4 === "string" ? o3(t4, "#") : f5(t4, "#"))), typeof t7 === "boolean" ? o6(t7) : f8(t7));
 };
 });
-const J291 = P290(rt, S78);
-const R292 = h.entry(rules[37], false, [], "string");
+const J281 = P280(rt, S64);
+const R282 = h.entry(rules[31], false, [], "string");
+const M283 = new h.Memory();
+const J297 = P116(rt, S74);
+const R298 = h.entry(rules[32], false, [], "string");
+const M299 = new h.Memory();
+const P303 = ((rt, node) => {
+const unbound_2 = rt.unbound;
+const b3 = rt.specialize("matches_string", "^[a-z][a-z0-9-]*[a-z0-9]$");
+const f5 = rt.fn[".matches/1"];
+return (p0, p1) => {
+const v1 = p0;
+let t4;
+return ((t4 = (v1 === undefined ? unbound_2("self") : v1)), typeof t4 === "string" ? b3(t4) : f5(t4, "^[a-z][a-z0-9-]*[a-z0-9]$"));
+};
+});
+const J304 = P303(rt, S76);
+const R305 = h.entry(rules[33], false, [], "string");
+const M306 = new h.Memory();
+const P310 = ((rt, node) => {
+const unbound_3 = rt.unbound;
+const o4 = rt.impls["is_url_string"];
+const f6 = rt.fn["isURL/1"];
+const Failed_7 = rt.Failed;
+const k9 = ["http", "https"];
+const o10 = rt.impls["string_to_url"];
+const f12 = rt.fn["url/1"];
+const f13 = rt.fn[".getScheme/0"];
+const and_14 = rt.and;
+return (p0, p1) => {
+const v2 = p0;
+let t5;
+let t11;
+let t1;
+try {
+t1 = ((t5 = (v2 === undefined ? unbound_3("self") : v2)), typeof t5 === "string" ? o4(t5) : f6(t5));
+} catch (e) { t1 = new Failed_7(e); }
+if (t1 !== false) {
+let t8;
+try {
+t8 = k9.includes(f13(((t11 = (v2 === undefined ? unbound_3("self") : v2)), typeof t11 === "string" ? o10(t11) : f12(t11))));
+} catch (e) { t8 = new Failed_7(e); }
+t1 = t1 === true && t8 === true ? true : and_14(t1, t8);
+}
+return t1;
+};
+});
+const J311 = P310(rt, S78);
+const R312 = h.entry(rules[34], false, [], "string");
+const M313 = new h.Memory();
+const P314 = ((rt, node) => {
+const unbound_3 = rt.unbound;
+const o4 = rt.impls["is_url_string"];
+const f6 = rt.fn["isURL/1"];
+const Failed_7 = rt.Failed;
+const o9 = rt.impls["string_to_url"];
+const f11 = rt.fn["url/1"];
+const f12 = rt.fn[".getHostname/0"];
+const and_13 = rt.and;
+return (p0, p1) => {
+const v2 = p0;
+let t5;
+let t10;
+let t1;
+try {
+t1 = ((t5 = (v2 === undefined ? unbound_3("self") : v2)), typeof t5 === "string" ? o4(t5) : f6(t5));
+} catch (e) { t1 = new Failed_7(e); }
+if (t1 !== false) {
+let t8;
+try {
+t8 = (f12(((t10 = (v2 === undefined ? unbound_3("self") : v2)), typeof t10 === "string" ? o9(t10) : f11(t10))) !== "");
+} catch (e) { t8 = new Failed_7(e); }
+t1 = t1 === true && t8 === true ? true : and_13(t1, t8);
+}
+return t1;
+};
+});
+const J315 = P314(rt, S78);
+const R316 = h.entry(rules[35], false, [], "string");
+const M317 = new h.Memory();
+const P318 = ((rt, node) => {
+const unbound_2 = rt.unbound;
+const o3 = rt.impls["contains_string"];
+const f5 = rt.fn[".contains/1"];
+const o6 = rt.impls["logical_not"];
+const f8 = rt.fn["!_/1"];
+return (p0, p1) => {
+const v1 = p0;
+let t4;
+let t7;
+return ((t7 = ((t4 = (v1 === undefined ? unbound_2("self") : v1)), typeof t4 === "string" ? o3(t4, "@") : f5(t4, "@"))), typeof t7 === "boolean" ? o6(t7) : f8(t7));
+};
+});
+const J319 = P318(rt, S78);
+const R320 = h.entry(rules[36], false, [], "string");
+const M321 = new h.Memory();
+const P322 = ((rt, node) => {
+const unbound_2 = rt.unbound;
+const o3 = rt.impls["contains_string"];
+const f5 = rt.fn[".contains/1"];
+const o6 = rt.impls["logical_not"];
+const f8 = rt.fn["!_/1"];
+return (p0, p1) => {
+const v1 = p0;
+let t4;
+let t7;
+return ((t7 = ((t4 = (v1 === undefined ? unbound_2("self") : v1)), typeof t4 === "string" ? o3(t4, "#") : f5(t4, "#"))), typeof t7 === "boolean" ? o6(t7) : f8(t7));
+};
+});
+const J323 = P322(rt, S78);
+const R324 = h.entry(rules[37], false, [], "string");
+const M325 = new h.Memory();
 function decode13(v, at, unknown) {
 if (typeof v !== "object" || v === null) return v;
 if (Array.isArray(v)) return h.decodeAt(v, S15, false, false, h.fieldPath(T16, at), unknown);
@@ -8371,9 +8432,12 @@ if (v !== null && typeof v === "object" && !Array.isArray(v)) {
 { const x113 = v["name"]; if (x113 !== undefined && x113 !== null && typeof x113 !== "function") {
 const ox114 = undefined;
 {
+if (!M119.has(x113)) {
 let r;
 try { r = J117(x113); } catch (e) { r = new h.Thrown(e); }
-if (r !== true && h.settle(run, R118, r, x113, undefined, T19, at)) return true;
+if (r === true) M119.add(x113);
+else if (r !== true && h.settle(run, R118, r, x113, undefined, T19, at)) return true;
+}
 }
 } }
 }
@@ -8382,27 +8446,55 @@ return false;
 function rules105(v, ov, at, run) {
 if (v !== null && typeof v === "object" && !Array.isArray(v)) {
 { const x108 = v["credentialsSecret"]; if (x108 !== undefined && x108 !== null && typeof x108 !== "function" && rules110(x108, undefined, at, run)) return true; }
-{ const x119 = v["url"]; if (x119 !== undefined && x119 !== null && typeof x119 !== "function") {
-const ox120 = undefined;
+{ const x120 = v["url"]; if (x120 !== undefined && x120 !== null && typeof x120 !== "function") {
+const ox121 = undefined;
 {
+if (!M126.has(x120)) {
 let r;
-try { r = J123(x119); } catch (e) { r = new h.Thrown(e); }
-if (r !== true && h.settle(run, R124, r, x119, undefined, T21, at)) return true;
+try { r = J124(x120); } catch (e) { r = new h.Thrown(e); }
+if (r === true) M126.add(x120);
+else if (r !== true && h.settle(run, R125, r, x120, undefined, T21, at)) return true;
+}
 }
 {
+if (!M130.has(x120)) {
 let r;
-try { r = J126(x119); } catch (e) { r = new h.Thrown(e); }
-if (r !== true && h.settle(run, R127, r, x119, undefined, T21, at)) return true;
+try { r = J128(x120); } catch (e) { r = new h.Thrown(e); }
+if (r === true) M130.add(x120);
+else if (r !== true && h.settle(run, R129, r, x120, undefined, T21, at)) return true;
+}
 }
 {
+if (!M134.has(x120)) {
 let r;
-try { r = J129(x119); } catch (e) { r = new h.Thrown(e); }
-if (r !== true && h.settle(run, R130, r, x119, undefined, T21, at)) return true;
+try { r = J132(x120); } catch (e) { r = new h.Thrown(e); }
+if (r === true) M134.add(x120);
+else if (r !== true && h.settle(run, R133, r, x120, undefined, T21, at)) return true;
+}
 }
 {
+if (!M138.has(x120)) {
 let r;
-try { r = J132(x119); } catch (e) { r = new h.Thrown(e); }
-if (r !== true && h.settle(run, R133, r, x119, undefined, T21, at)) return true;
+try { r = J136(x120); } catch (e) { r = new h.Thrown(e); }
+if (r === true) M138.add(x120);
+else if (r !== true && h.settle(run, R137, r, x120, undefined, T21, at)) return true;
+}
+}
+} }
+}
+return false;
+}
+function rules146(v, ov, at, run) {
+if (v !== null && typeof v === "object" && !Array.isArray(v)) {
+{ const x149 = v["name"]; if (x149 !== undefined && x149 !== null && typeof x149 !== "function") {
+const ox150 = undefined;
+{
+if (!M154.has(x149)) {
+let r;
+try { r = J152(x149); } catch (e) { r = new h.Thrown(e); }
+if (r === true) M154.add(x149);
+else if (r !== true && h.settle(run, R153, r, x149, undefined, T31, at)) return true;
+}
 }
 } }
 }
@@ -8410,222 +8502,290 @@ return false;
 }
 function rules141(v, ov, at, run) {
 if (v !== null && typeof v === "object" && !Array.isArray(v)) {
-{ const x144 = v["name"]; if (x144 !== undefined && x144 !== null && typeof x144 !== "function") {
-const ox145 = undefined;
-{
-let r;
-try { r = J147(x144); } catch (e) { r = new h.Thrown(e); }
-if (r !== true && h.settle(run, R148, r, x144, undefined, T31, at)) return true;
-}
-} }
-}
-return false;
-}
-function rules136(v, ov, at, run) {
-if (v !== null && typeof v === "object" && !Array.isArray(v)) {
-{ const x139 = v["credentialsSecret"]; if (x139 !== undefined && x139 !== null && typeof x139 !== "function" && rules141(x139, undefined, at, run)) return true; }
-{ const x149 = v["projectID"]; if (x149 !== undefined && x149 !== null && typeof x149 !== "function") {
-const ox150 = undefined;
-{
-let r;
-try { r = J153(x149); } catch (e) { r = new h.Thrown(e); }
-if (r !== true && h.settle(run, R154, r, x149, undefined, T33, at)) return true;
-}
-} }
-{ const x155 = v["region"]; if (x155 !== undefined && x155 !== null && typeof x155 !== "function") {
+{ const x144 = v["credentialsSecret"]; if (x144 !== undefined && x144 !== null && typeof x144 !== "function" && rules146(x144, undefined, at, run)) return true; }
+{ const x155 = v["projectID"]; if (x155 !== undefined && x155 !== null && typeof x155 !== "function") {
 const ox156 = undefined;
 {
+if (!M161.has(x155)) {
 let r;
 try { r = J159(x155); } catch (e) { r = new h.Thrown(e); }
-if (r !== true && h.settle(run, R160, r, x155, undefined, T35, at)) return true;
+if (r === true) M161.add(x155);
+else if (r !== true && h.settle(run, R160, r, x155, undefined, T33, at)) return true;
+}
 }
 } }
-{ const x161 = v["url"]; if (x161 !== undefined && x161 !== null && typeof x161 !== "function") {
-const ox162 = undefined;
+{ const x162 = v["region"]; if (x162 !== undefined && x162 !== null && typeof x162 !== "function") {
+const ox163 = undefined;
 {
+if (!M168.has(x162)) {
 let r;
-try { r = J165(x161); } catch (e) { r = new h.Thrown(e); }
-if (r !== true && h.settle(run, R166, r, x161, undefined, T37, at)) return true;
+try { r = J166(x162); } catch (e) { r = new h.Thrown(e); }
+if (r === true) M168.add(x162);
+else if (r !== true && h.settle(run, R167, r, x162, undefined, T35, at)) return true;
 }
-{
-let r;
-try { r = J168(x161); } catch (e) { r = new h.Thrown(e); }
-if (r !== true && h.settle(run, R169, r, x161, undefined, T37, at)) return true;
-}
-{
-let r;
-try { r = J171(x161); } catch (e) { r = new h.Thrown(e); }
-if (r !== true && h.settle(run, R172, r, x161, undefined, T37, at)) return true;
-}
-{
-let r;
-try { r = J174(x161); } catch (e) { r = new h.Thrown(e); }
-if (r !== true && h.settle(run, R175, r, x161, undefined, T37, at)) return true;
 }
 } }
-}
-return false;
-}
-function rules183(v, ov, at, run) {
-if (v !== null && typeof v === "object" && !Array.isArray(v)) {
-{ const x186 = v["name"]; if (x186 !== undefined && x186 !== null && typeof x186 !== "function") {
-const ox187 = undefined;
+{ const x169 = v["url"]; if (x169 !== undefined && x169 !== null && typeof x169 !== "function") {
+const ox170 = undefined;
 {
+if (!M175.has(x169)) {
 let r;
-try { r = J189(x186); } catch (e) { r = new h.Thrown(e); }
-if (r !== true && h.settle(run, R190, r, x186, undefined, T47, at)) return true;
+try { r = J173(x169); } catch (e) { r = new h.Thrown(e); }
+if (r === true) M175.add(x169);
+else if (r !== true && h.settle(run, R174, r, x169, undefined, T37, at)) return true;
 }
-} }
-}
-return false;
-}
-function rules178(v, ov, at, run) {
-if (v !== null && typeof v === "object" && !Array.isArray(v)) {
-{ const x181 = v["credentialsSecret"]; if (x181 !== undefined && x181 !== null && typeof x181 !== "function" && rules183(x181, undefined, at, run)) return true; }
-{ const x191 = v["url"]; if (x191 !== undefined && x191 !== null && typeof x191 !== "function") {
-const ox192 = undefined;
-{
-let r;
-try { r = J195(x191); } catch (e) { r = new h.Thrown(e); }
-if (r !== true && h.settle(run, R196, r, x191, undefined, T49, at)) return true;
 }
 {
+if (!M179.has(x169)) {
 let r;
-try { r = J198(x191); } catch (e) { r = new h.Thrown(e); }
-if (r !== true && h.settle(run, R199, r, x191, undefined, T49, at)) return true;
+try { r = J177(x169); } catch (e) { r = new h.Thrown(e); }
+if (r === true) M179.add(x169);
+else if (r !== true && h.settle(run, R178, r, x169, undefined, T37, at)) return true;
+}
 }
 {
+if (!M183.has(x169)) {
 let r;
-try { r = J201(x191); } catch (e) { r = new h.Thrown(e); }
-if (r !== true && h.settle(run, R202, r, x191, undefined, T49, at)) return true;
+try { r = J181(x169); } catch (e) { r = new h.Thrown(e); }
+if (r === true) M183.add(x169);
+else if (r !== true && h.settle(run, R182, r, x169, undefined, T37, at)) return true;
+}
 }
 {
+if (!M187.has(x169)) {
 let r;
-try { r = J204(x191); } catch (e) { r = new h.Thrown(e); }
-if (r !== true && h.settle(run, R205, r, x191, undefined, T49, at)) return true;
+try { r = J185(x169); } catch (e) { r = new h.Thrown(e); }
+if (r === true) M187.add(x169);
+else if (r !== true && h.settle(run, R186, r, x169, undefined, T37, at)) return true;
+}
 }
 } }
 }
 return false;
 }
-function rules213(v, ov, at, run) {
+function rules195(v, ov, at, run) {
 if (v !== null && typeof v === "object" && !Array.isArray(v)) {
-{ const x216 = v["name"]; if (x216 !== undefined && x216 !== null && typeof x216 !== "function") {
-const ox217 = undefined;
+{ const x198 = v["name"]; if (x198 !== undefined && x198 !== null && typeof x198 !== "function") {
+const ox199 = undefined;
 {
+if (!M203.has(x198)) {
 let r;
-try { r = J219(x216); } catch (e) { r = new h.Thrown(e); }
-if (r !== true && h.settle(run, R220, r, x216, undefined, T59, at)) return true;
+try { r = J201(x198); } catch (e) { r = new h.Thrown(e); }
+if (r === true) M203.add(x198);
+else if (r !== true && h.settle(run, R202, r, x198, undefined, T47, at)) return true;
+}
 }
 } }
 }
 return false;
 }
-function rules208(v, ov, at, run) {
+function rules190(v, ov, at, run) {
 if (v !== null && typeof v === "object" && !Array.isArray(v)) {
-{ const x211 = v["credentialsSecret"]; if (x211 !== undefined && x211 !== null && typeof x211 !== "function" && rules213(x211, undefined, at, run)) return true; }
-{ const x221 = v["endpoint"]; if (x221 !== undefined && x221 !== null && typeof x221 !== "function") {
-const ox222 = undefined;
+{ const x193 = v["credentialsSecret"]; if (x193 !== undefined && x193 !== null && typeof x193 !== "function" && rules195(x193, undefined, at, run)) return true; }
+{ const x204 = v["url"]; if (x204 !== undefined && x204 !== null && typeof x204 !== "function") {
+const ox205 = undefined;
 {
+if (!M210.has(x204)) {
 let r;
-try { r = J225(x221); } catch (e) { r = new h.Thrown(e); }
-if (r !== true && h.settle(run, R226, r, x221, undefined, T61, at)) return true;
+try { r = J208(x204); } catch (e) { r = new h.Thrown(e); }
+if (r === true) M210.add(x204);
+else if (r !== true && h.settle(run, R209, r, x204, undefined, T49, at)) return true;
+}
 }
 {
+if (!M214.has(x204)) {
 let r;
-try { r = J228(x221); } catch (e) { r = new h.Thrown(e); }
-if (r !== true && h.settle(run, R229, r, x221, undefined, T61, at)) return true;
+try { r = J212(x204); } catch (e) { r = new h.Thrown(e); }
+if (r === true) M214.add(x204);
+else if (r !== true && h.settle(run, R213, r, x204, undefined, T49, at)) return true;
+}
 }
 {
+if (!M218.has(x204)) {
 let r;
-try { r = J231(x221); } catch (e) { r = new h.Thrown(e); }
-if (r !== true && h.settle(run, R232, r, x221, undefined, T61, at)) return true;
+try { r = J216(x204); } catch (e) { r = new h.Thrown(e); }
+if (r === true) M218.add(x204);
+else if (r !== true && h.settle(run, R217, r, x204, undefined, T49, at)) return true;
+}
 }
 {
+if (!M222.has(x204)) {
 let r;
-try { r = J234(x221); } catch (e) { r = new h.Thrown(e); }
-if (r !== true && h.settle(run, R235, r, x221, undefined, T61, at)) return true;
+try { r = J220(x204); } catch (e) { r = new h.Thrown(e); }
+if (r === true) M222.add(x204);
+else if (r !== true && h.settle(run, R221, r, x204, undefined, T49, at)) return true;
 }
-} }
-{ const x236 = v["apiVersion"]; if (x236 !== undefined && x236 !== null && typeof x236 !== "function") {
-const ox237 = undefined;
-{
-let r;
-try { r = J240(x236); } catch (e) { r = new h.Thrown(e); }
-if (r !== true && h.settle(run, R241, r, x236, undefined, T63, at)) return true;
-}
-} }
-{ const x242 = v["url"]; if (x242 !== undefined && x242 !== null && typeof x242 !== "function") {
-const ox243 = undefined;
-{
-let r;
-try { r = J246(x242); } catch (e) { r = new h.Thrown(e); }
-if (r !== true && h.settle(run, R247, r, x242, undefined, T65, at)) return true;
-}
-{
-let r;
-try { r = J249(x242); } catch (e) { r = new h.Thrown(e); }
-if (r !== true && h.settle(run, R250, r, x242, undefined, T65, at)) return true;
-}
-{
-let r;
-try { r = J252(x242); } catch (e) { r = new h.Thrown(e); }
-if (r !== true && h.settle(run, R253, r, x242, undefined, T65, at)) return true;
-}
-{
-let r;
-try { r = J255(x242); } catch (e) { r = new h.Thrown(e); }
-if (r !== true && h.settle(run, R256, r, x242, undefined, T65, at)) return true;
 }
 } }
 }
 return false;
 }
-function rules264(v, ov, at, run) {
+function rules230(v, ov, at, run) {
 if (v !== null && typeof v === "object" && !Array.isArray(v)) {
-{ const x267 = v["name"]; if (x267 !== undefined && x267 !== null && typeof x267 !== "function") {
-const ox268 = undefined;
+{ const x233 = v["name"]; if (x233 !== undefined && x233 !== null && typeof x233 !== "function") {
+const ox234 = undefined;
 {
+if (!M238.has(x233)) {
 let r;
-try { r = J270(x267); } catch (e) { r = new h.Thrown(e); }
-if (r !== true && h.settle(run, R271, r, x267, undefined, T75, at)) return true;
+try { r = J236(x233); } catch (e) { r = new h.Thrown(e); }
+if (r === true) M238.add(x233);
+else if (r !== true && h.settle(run, R237, r, x233, undefined, T59, at)) return true;
+}
 }
 } }
 }
 return false;
 }
-function rules259(v, ov, at, run) {
+function rules225(v, ov, at, run) {
 if (v !== null && typeof v === "object" && !Array.isArray(v)) {
-{ const x262 = v["credentialsSecret"]; if (x262 !== undefined && x262 !== null && typeof x262 !== "function" && rules264(x262, undefined, at, run)) return true; }
-{ const x272 = v["region"]; if (x272 !== undefined && x272 !== null && typeof x272 !== "function") {
-const ox273 = undefined;
+{ const x228 = v["credentialsSecret"]; if (x228 !== undefined && x228 !== null && typeof x228 !== "function" && rules230(x228, undefined, at, run)) return true; }
+{ const x239 = v["endpoint"]; if (x239 !== undefined && x239 !== null && typeof x239 !== "function") {
+const ox240 = undefined;
 {
+if (!M245.has(x239)) {
 let r;
-try { r = J276(x272); } catch (e) { r = new h.Thrown(e); }
-if (r !== true && h.settle(run, R277, r, x272, undefined, T77, at)) return true;
+try { r = J243(x239); } catch (e) { r = new h.Thrown(e); }
+if (r === true) M245.add(x239);
+else if (r !== true && h.settle(run, R244, r, x239, undefined, T61, at)) return true;
+}
+}
+{
+if (!M249.has(x239)) {
+let r;
+try { r = J247(x239); } catch (e) { r = new h.Thrown(e); }
+if (r === true) M249.add(x239);
+else if (r !== true && h.settle(run, R248, r, x239, undefined, T61, at)) return true;
+}
+}
+{
+if (!M253.has(x239)) {
+let r;
+try { r = J251(x239); } catch (e) { r = new h.Thrown(e); }
+if (r === true) M253.add(x239);
+else if (r !== true && h.settle(run, R252, r, x239, undefined, T61, at)) return true;
+}
+}
+{
+if (!M257.has(x239)) {
+let r;
+try { r = J255(x239); } catch (e) { r = new h.Thrown(e); }
+if (r === true) M257.add(x239);
+else if (r !== true && h.settle(run, R256, r, x239, undefined, T61, at)) return true;
+}
 }
 } }
-{ const x278 = v["url"]; if (x278 !== undefined && x278 !== null && typeof x278 !== "function") {
-const ox279 = undefined;
+{ const x258 = v["apiVersion"]; if (x258 !== undefined && x258 !== null && typeof x258 !== "function") {
+const ox259 = undefined;
 {
+if (!M264.has(x258)) {
 let r;
-try { r = J282(x278); } catch (e) { r = new h.Thrown(e); }
-if (r !== true && h.settle(run, R283, r, x278, undefined, T79, at)) return true;
+try { r = J262(x258); } catch (e) { r = new h.Thrown(e); }
+if (r === true) M264.add(x258);
+else if (r !== true && h.settle(run, R263, r, x258, undefined, T63, at)) return true;
+}
+}
+} }
+{ const x265 = v["url"]; if (x265 !== undefined && x265 !== null && typeof x265 !== "function") {
+const ox266 = undefined;
+{
+if (!M271.has(x265)) {
+let r;
+try { r = J269(x265); } catch (e) { r = new h.Thrown(e); }
+if (r === true) M271.add(x265);
+else if (r !== true && h.settle(run, R270, r, x265, undefined, T65, at)) return true;
+}
 }
 {
+if (!M275.has(x265)) {
 let r;
-try { r = J285(x278); } catch (e) { r = new h.Thrown(e); }
-if (r !== true && h.settle(run, R286, r, x278, undefined, T79, at)) return true;
+try { r = J273(x265); } catch (e) { r = new h.Thrown(e); }
+if (r === true) M275.add(x265);
+else if (r !== true && h.settle(run, R274, r, x265, undefined, T65, at)) return true;
+}
 }
 {
+if (!M279.has(x265)) {
 let r;
-try { r = J288(x278); } catch (e) { r = new h.Thrown(e); }
-if (r !== true && h.settle(run, R289, r, x278, undefined, T79, at)) return true;
+try { r = J277(x265); } catch (e) { r = new h.Thrown(e); }
+if (r === true) M279.add(x265);
+else if (r !== true && h.settle(run, R278, r, x265, undefined, T65, at)) return true;
+}
 }
 {
+if (!M283.has(x265)) {
 let r;
-try { r = J291(x278); } catch (e) { r = new h.Thrown(e); }
-if (r !== true && h.settle(run, R292, r, x278, undefined, T79, at)) return true;
+try { r = J281(x265); } catch (e) { r = new h.Thrown(e); }
+if (r === true) M283.add(x265);
+else if (r !== true && h.settle(run, R282, r, x265, undefined, T65, at)) return true;
+}
+}
+} }
+}
+return false;
+}
+function rules291(v, ov, at, run) {
+if (v !== null && typeof v === "object" && !Array.isArray(v)) {
+{ const x294 = v["name"]; if (x294 !== undefined && x294 !== null && typeof x294 !== "function") {
+const ox295 = undefined;
+{
+if (!M299.has(x294)) {
+let r;
+try { r = J297(x294); } catch (e) { r = new h.Thrown(e); }
+if (r === true) M299.add(x294);
+else if (r !== true && h.settle(run, R298, r, x294, undefined, T75, at)) return true;
+}
+}
+} }
+}
+return false;
+}
+function rules286(v, ov, at, run) {
+if (v !== null && typeof v === "object" && !Array.isArray(v)) {
+{ const x289 = v["credentialsSecret"]; if (x289 !== undefined && x289 !== null && typeof x289 !== "function" && rules291(x289, undefined, at, run)) return true; }
+{ const x300 = v["region"]; if (x300 !== undefined && x300 !== null && typeof x300 !== "function") {
+const ox301 = undefined;
+{
+if (!M306.has(x300)) {
+let r;
+try { r = J304(x300); } catch (e) { r = new h.Thrown(e); }
+if (r === true) M306.add(x300);
+else if (r !== true && h.settle(run, R305, r, x300, undefined, T77, at)) return true;
+}
+}
+} }
+{ const x307 = v["url"]; if (x307 !== undefined && x307 !== null && typeof x307 !== "function") {
+const ox308 = undefined;
+{
+if (!M313.has(x307)) {
+let r;
+try { r = J311(x307); } catch (e) { r = new h.Thrown(e); }
+if (r === true) M313.add(x307);
+else if (r !== true && h.settle(run, R312, r, x307, undefined, T79, at)) return true;
+}
+}
+{
+if (!M317.has(x307)) {
+let r;
+try { r = J315(x307); } catch (e) { r = new h.Thrown(e); }
+if (r === true) M317.add(x307);
+else if (r !== true && h.settle(run, R316, r, x307, undefined, T79, at)) return true;
+}
+}
+{
+if (!M321.has(x307)) {
+let r;
+try { r = J319(x307); } catch (e) { r = new h.Thrown(e); }
+if (r === true) M321.add(x307);
+else if (r !== true && h.settle(run, R320, r, x307, undefined, T79, at)) return true;
+}
+}
+{
+if (!M325.has(x307)) {
+let r;
+try { r = J323(x307); } catch (e) { r = new h.Thrown(e); }
+if (r === true) M325.add(x307);
+else if (r !== true && h.settle(run, R324, r, x307, undefined, T79, at)) return true;
+}
 }
 } }
 }
@@ -8659,10 +8819,10 @@ if (r !== true && h.settle(run, R101, r, v, undefined, T6, at)) return true;
 }
 if (v !== null && typeof v === "object" && !Array.isArray(v)) {
 { const x103 = v["anthropic"]; if (x103 !== undefined && x103 !== null && typeof x103 !== "function" && rules105(x103, undefined, at, run)) return true; }
-{ const x134 = v["googleCloudVertex"]; if (x134 !== undefined && x134 !== null && typeof x134 !== "function" && rules136(x134, undefined, at, run)) return true; }
-{ const x176 = v["openAI"]; if (x176 !== undefined && x176 !== null && typeof x176 !== "function" && rules178(x176, undefined, at, run)) return true; }
-{ const x206 = v["azureOpenAI"]; if (x206 !== undefined && x206 !== null && typeof x206 !== "function" && rules208(x206, undefined, at, run)) return true; }
-{ const x257 = v["awsBedrock"]; if (x257 !== undefined && x257 !== null && typeof x257 !== "function" && rules259(x257, undefined, at, run)) return true; }
+{ const x139 = v["googleCloudVertex"]; if (x139 !== undefined && x139 !== null && typeof x139 !== "function" && rules141(x139, undefined, at, run)) return true; }
+{ const x188 = v["openAI"]; if (x188 !== undefined && x188 !== null && typeof x188 !== "function" && rules190(x188, undefined, at, run)) return true; }
+{ const x223 = v["azureOpenAI"]; if (x223 !== undefined && x223 !== null && typeof x223 !== "function" && rules225(x223, undefined, at, run)) return true; }
+{ const x284 = v["awsBedrock"]; if (x284 !== undefined && x284 !== null && typeof x284 !== "function" && rules286(x284, undefined, at, run)) return true; }
 }
 return false;
 }
@@ -12360,7 +12520,8 @@ return ((t4 = (v1 === undefined ? unbound_2("self") : v1)), typeof t4 === "strin
 });
 const J671 = P670(rt, S34);
 const R672 = h.entry(rules[11], false, [], "string");
-const P673 = ((rt, node) => {
+const M673 = new h.Memory();
+const P674 = ((rt, node) => {
 const unbound_2 = rt.unbound;
 const b3 = rt.specialize("string_find_string", "(/[a-z0-9]+((([._]|__|[-]*)[a-z0-9]+)+)?((/[a-z0-9]+((([._]|__|[-]*)[a-z0-9]+)+)?)+)?)");
 const f5 = rt.fn[".find/1"];
@@ -12370,9 +12531,10 @@ let t4;
 return (((t4 = (v1 === undefined ? unbound_2("self") : v1)), typeof t4 === "string" ? b3(t4) : f5(t4, "(/[a-z0-9]+((([._]|__|[-]*)[a-z0-9]+)+)?((/[a-z0-9]+((([._]|__|[-]*)[a-z0-9]+)+)?)+)?)")) !== "");
 };
 });
-const J674 = P673(rt, S34);
-const R675 = h.entry(rules[12], false, [], "string");
-const P676 = ((rt, node) => {
+const J675 = P674(rt, S34);
+const R676 = h.entry(rules[12], false, [], "string");
+const M677 = new h.Memory();
+const P678 = ((rt, node) => {
 const unbound_3 = rt.unbound;
 const b4 = rt.specialize("string_find_string", "(@.*:)");
 const f6 = rt.fn[".find/1"];
@@ -12397,9 +12559,10 @@ t1 = t1 === false && t8 === false ? false : or_11(t1, t8);
 return t1;
 };
 });
-const J677 = P676(rt, S34);
-const R678 = h.entry(rules[13], false, [], "string");
-const P679 = ((rt, node) => {
+const J679 = P678(rt, S34);
+const R680 = h.entry(rules[13], false, [], "string");
+const M681 = new h.Memory();
+const P682 = ((rt, node) => {
 const unbound_2 = rt.unbound;
 const b3 = rt.specialize("string_find_string", "(@.*:)");
 const f5 = rt.fn[".find/1"];
@@ -12419,9 +12582,10 @@ let t11;
 return ((((t4 = (v1 === undefined ? unbound_2("self") : v1)), typeof t4 === "string" ? b3(t4) : f5(t4, "(@.*:)")) === "") ? ((((t7 = (v1 === undefined ? unbound_2("self") : v1)), typeof t7 === "string" ? b6(t7) : f5(t7, ":.*$")) !== "") ? ((t8 = ((t11 = ((t9 = (v1 === undefined ? unbound_2("self") : v1)), typeof t9 === "string" ? b6(t9) : f5(t9, ":.*$"))), typeof t11 === "string" ? o10(t11, 1n) : f12(t11, 1n))), typeof t8 === "string" ? compareStringSize_13(t8, 127) <= 0 : Array.isArray(t8) ? t8.length <= 127 : f15(f14(t8), 127n)) : true) : true);
 };
 });
-const J680 = P679(rt, S34);
-const R681 = h.entry(rules[14], false, [], "string");
-const P682 = ((rt, node) => {
+const J683 = P682(rt, S34);
+const R684 = h.entry(rules[14], false, [], "string");
+const M685 = new h.Memory();
+const P686 = ((rt, node) => {
 const unbound_2 = rt.unbound;
 const b3 = rt.specialize("string_find_string", "(@.*:)");
 const f5 = rt.fn[".find/1"];
@@ -12437,9 +12601,10 @@ let t10;
 return ((((t4 = (v1 === undefined ? unbound_2("self") : v1)), typeof t4 === "string" ? b3(t4) : f5(t4, "(@.*:)")) === "") ? ((((t7 = (v1 === undefined ? unbound_2("self") : v1)), typeof t7 === "string" ? b6(t7) : f5(t7, ":.*$")) !== "") ? ((t10 = ((t8 = (v1 === undefined ? unbound_2("self") : v1)), typeof t8 === "string" ? b6(t8) : f5(t8, ":.*$"))), typeof t10 === "string" ? b9(t10) : f11(t10, ":[\\w][\\w.-]*$")) : true) : true);
 };
 });
-const J683 = P682(rt, S34);
-const R684 = h.entry(rules[15], false, [], "string");
-const P685 = ((rt, node) => {
+const J687 = P686(rt, S34);
+const R688 = h.entry(rules[15], false, [], "string");
+const M689 = new h.Memory();
+const P690 = ((rt, node) => {
 const unbound_2 = rt.unbound;
 const b3 = rt.specialize("string_find_string", "(@.*:)");
 const f5 = rt.fn[".find/1"];
@@ -12453,9 +12618,10 @@ let t8;
 return ((((t4 = (v1 === undefined ? unbound_2("self") : v1)), typeof t4 === "string" ? b3(t4) : f5(t4, "(@.*:)")) !== "") ? ((t8 = ((t6 = (v1 === undefined ? unbound_2("self") : v1)), typeof t6 === "string" ? b3(t6) : f5(t6, "(@.*:)"))), typeof t8 === "string" ? b7(t8) : f9(t8, "(@[A-Za-z][A-Za-z0-9]*([_+.][A-Za-z][A-Za-z0-9]*)*[:])")) : true);
 };
 });
-const J686 = P685(rt, S34);
-const R687 = h.entry(rules[16], false, [], "string");
-const P688 = ((rt, node) => {
+const J691 = P690(rt, S34);
+const R692 = h.entry(rules[16], false, [], "string");
+const M693 = new h.Memory();
+const P694 = ((rt, node) => {
 const unbound_2 = rt.unbound;
 const b3 = rt.specialize("string_find_string", "(@.*:)");
 const f5 = rt.fn[".find/1"];
@@ -12474,9 +12640,10 @@ let t10;
 return ((((t4 = (v1 === undefined ? unbound_2("self") : v1)), typeof t4 === "string" ? b3(t4) : f5(t4, "(@.*:)")) !== "") ? ((t6 = ((t10 = ((t8 = (v1 === undefined ? unbound_2("self") : v1)), typeof t8 === "string" ? b7(t8) : f5(t8, ":.*$"))), typeof t10 === "string" ? o9(t10, 1n) : f11(t10, 1n))), typeof t6 === "string" ? compareStringSize_12(t6, 32) >= 0 : Array.isArray(t6) ? t6.length >= 32 : f14(f13(t6), 32n)) : true);
 };
 });
-const J689 = P688(rt, S34);
-const R690 = h.entry(rules[17], false, [], "string");
-const P691 = ((rt, node) => {
+const J695 = P694(rt, S34);
+const R696 = h.entry(rules[17], false, [], "string");
+const M697 = new h.Memory();
+const P698 = ((rt, node) => {
 const unbound_2 = rt.unbound;
 const b3 = rt.specialize("string_find_string", "(@.*:)");
 const f5 = rt.fn[".find/1"];
@@ -12491,9 +12658,10 @@ let t9;
 return ((((t4 = (v1 === undefined ? unbound_2("self") : v1)), typeof t4 === "string" ? b3(t4) : f5(t4, "(@.*:)")) !== "") ? ((t9 = ((t7 = (v1 === undefined ? unbound_2("self") : v1)), typeof t7 === "string" ? b6(t7) : f5(t7, ":.*$"))), typeof t9 === "string" ? b8(t9) : f10(t9, ":[0-9A-Fa-f]*$")) : true);
 };
 });
-const J692 = P691(rt, S34);
-const R693 = h.entry(rules[18], false, [], "string");
-const P697 = ((rt, node) => {
+const J699 = P698(rt, S34);
+const R700 = h.entry(rules[18], false, [], "string");
+const M701 = new h.Memory();
+const P705 = ((rt, node) => {
 const unbound_4 = rt.unbound;
 const s5 = node["items"];
 const compareStringSize_14 = rt.compareStringSize;
@@ -12574,9 +12742,9 @@ a1 = t27;
 return val_33(a1);
 };
 });
-const J698 = P697(rt, S37);
-const R699 = h.entry(rules[19], false, [], "array");
-const P700 = ((rt, node) => {
+const J706 = P705(rt, S37);
+const R707 = h.entry(rules[19], false, [], "array");
+const P708 = ((rt, node) => {
 const unbound_4 = rt.unbound;
 const s5 = node["items"];
 const o12 = rt.impls["starts_with_string"];
@@ -12631,9 +12799,9 @@ a1 = t22;
 return val_25(a1);
 };
 });
-const J701 = P700(rt, S37);
-const R702 = h.entry(rules[20], false, [], "array");
-const P703 = ((rt, node) => {
+const J709 = P708(rt, S37);
+const R710 = h.entry(rules[20], false, [], "array");
+const P711 = ((rt, node) => {
 const unbound_4 = rt.unbound;
 const s5 = node["items"];
 const o12 = rt.impls["ends_with_string"];
@@ -12692,9 +12860,9 @@ a1 = t25;
 return val_29(a1);
 };
 });
-const J704 = P703(rt, S37);
-const R705 = h.entry(rules[21], false, [], "array");
-const P706 = ((rt, node) => {
+const J712 = P711(rt, S37);
+const R713 = h.entry(rules[21], false, [], "array");
+const P714 = ((rt, node) => {
 const unbound_4 = rt.unbound;
 const s5 = node["items"];
 const o12 = rt.impls["contains_string"];
@@ -12753,9 +12921,9 @@ a1 = t25;
 return val_29(a1);
 };
 });
-const J707 = P706(rt, S37);
-const R708 = h.entry(rules[22], false, [], "array");
-const P709 = ((rt, node) => {
+const J715 = P714(rt, S37);
+const R716 = h.entry(rules[22], false, [], "array");
+const P717 = ((rt, node) => {
 const unbound_4 = rt.unbound;
 const s5 = node["items"];
 const o14 = rt.impls["contains_string"];
@@ -12894,9 +13062,9 @@ a1 = t39;
 return val_55(a1);
 };
 });
-const J710 = P709(rt, S37);
-const R711 = h.entry(rules[23], false, [], "array");
-const P712 = ((rt, node) => {
+const J718 = P717(rt, S37);
+const R719 = h.entry(rules[23], false, [], "array");
+const P720 = ((rt, node) => {
 const unbound_4 = rt.unbound;
 const s5 = node["items"];
 const b12 = rt.specialize("matches_string", "^[a-zA-Z0-9/_.-]+$");
@@ -12951,9 +13119,9 @@ a1 = t22;
 return val_25(a1);
 };
 });
-const J713 = P712(rt, S37);
-const R714 = h.entry(rules[24], false, [], "array");
-const P728 = ((rt, node) => {
+const J721 = P720(rt, S37);
+const R722 = h.entry(rules[24], false, [], "array");
+const P736 = ((rt, node) => {
 const unbound_2 = rt.unbound;
 const b3 = rt.specialize("matches_string", "^[a-z][a-z0-9-]*$");
 const f5 = rt.fn[".matches/1"];
@@ -12963,9 +13131,10 @@ let t4;
 return ((t4 = (v1 === undefined ? unbound_2("self") : v1)), typeof t4 === "string" ? b3(t4) : f5(t4, "^[a-z][a-z0-9-]*$"));
 };
 });
-const J729 = P728(rt, S48);
-const R730 = h.entry(rules[25], false, [], "string");
-const P734 = ((rt, node) => {
+const J737 = P736(rt, S48);
+const R738 = h.entry(rules[25], false, [], "string");
+const M739 = new h.Memory();
+const P743 = ((rt, node) => {
 const unbound_3 = rt.unbound;
 const o4 = rt.impls["is_url_string"];
 const f6 = rt.fn["isURL/1"];
@@ -12993,9 +13162,10 @@ t1 = t1 === true && t8 === true ? true : and_14(t1, t8);
 return t1;
 };
 });
-const J735 = P734(rt, S50);
-const R736 = h.entry(rules[26], false, [], "string");
-const P747 = ((rt, node) => {
+const J744 = P743(rt, S50);
+const R745 = h.entry(rules[26], false, [], "string");
+const M746 = new h.Memory();
+const P757 = ((rt, node) => {
 const unbound_2 = rt.unbound;
 const b3 = rt.specialize("matches_string", "^[A-Za-z][A-Za-z0-9-]*$");
 const f5 = rt.fn[".matches/1"];
@@ -13005,9 +13175,10 @@ let t4;
 return ((t4 = (v1 === undefined ? unbound_2("self") : v1)), typeof t4 === "string" ? b3(t4) : f5(t4, "^[A-Za-z][A-Za-z0-9-]*$"));
 };
 });
-const J748 = P747(rt, S60);
-const R749 = h.entry(rules[27], false, [], "string");
-const P754 = ((rt, node) => {
+const J758 = P757(rt, S60);
+const R759 = h.entry(rules[27], false, [], "string");
+const M760 = new h.Memory();
+const P765 = ((rt, node) => {
 const s1 = node["properties"]["type"];
 const unbound_5 = rt.unbound;
 const select_6 = rt.select;
@@ -13021,9 +13192,9 @@ let o10;
 return ((((o2 = (v4 === undefined ? unbound_5("self") : v4)) !== null && typeof o2 === "object" && !Array.isArray(o2) && (o3 = o2.type) != null && typeof o3 !== "function" ? o3 : select_6(o2, "type")) === "Secret") ? ((o8 = (v4 === undefined ? unbound_5("self") : v4)) !== null && typeof o8 === "object" && !Array.isArray(o8) ? o8.secret !== undefined : has_9(o8, "secret")) : (!((o10 = (v4 === undefined ? unbound_5("self") : v4)) !== null && typeof o10 === "object" && !Array.isArray(o10) ? o10.secret !== undefined : has_9(o10, "secret"))));
 };
 });
-const J755 = P754(rt, S63);
-const R756 = h.entry(rules[28], false, [], "object");
-const P766 = ((rt, node) => {
+const J766 = P765(rt, S63);
+const R767 = h.entry(rules[28], false, [], "object");
+const P777 = ((rt, node) => {
 const k1 = rt.impls["format.dns1123Subdomain"]();
 const unbound_3 = rt.unbound;
 const o4 = rt.impls["format-validate"];
@@ -13041,9 +13212,10 @@ let t12;
 return ((t12 = ((t8 = ((t5 = (v2 === undefined ? unbound_3("self") : v2)), typeof t5 === "string" ? o4(k1, t5) : f6(k1, t5))), t8 instanceof Optional_9 ? o7(t8) : f10(t8))), typeof t12 === "boolean" ? o11(t12) : f13(t12));
 };
 });
-const J767 = P766(rt, S72);
-const R768 = h.entry(rules[29], false, [], "string");
-const P785 = ((rt, node) => {
+const J778 = P777(rt, S72);
+const R779 = h.entry(rules[29], false, [], "string");
+const M780 = new h.Memory();
+const P797 = ((rt, node) => {
 const k1 = rt.impls["format.dns1123Subdomain"]();
 const unbound_3 = rt.unbound;
 const o4 = rt.impls["format-validate"];
@@ -13061,9 +13233,10 @@ let t12;
 return ((t12 = ((t8 = ((t5 = (v2 === undefined ? unbound_3("self") : v2)), typeof t5 === "string" ? o4(k1, t5) : f6(k1, t5))), t8 instanceof Optional_9 ? o7(t8) : f10(t8))), typeof t12 === "boolean" ? o11(t12) : f13(t12));
 };
 });
-const J786 = P785(rt, S82);
-const R787 = h.entry(rules[30], false, [], "string");
-const P792 = ((rt, node) => {
+const J798 = P797(rt, S82);
+const R799 = h.entry(rules[30], false, [], "string");
+const M800 = new h.Memory();
+const P805 = ((rt, node) => {
 const s1 = node["properties"]["type"];
 const unbound_5 = rt.unbound;
 const select_6 = rt.select;
@@ -13077,9 +13250,9 @@ let o10;
 return ((((o2 = (v4 === undefined ? unbound_5("self") : v4)) !== null && typeof o2 === "object" && !Array.isArray(o2) && (o3 = o2.type) != null && typeof o3 !== "function" ? o3 : select_6(o2, "type")) === "EnvVar") ? ((o8 = (v4 === undefined ? unbound_5("self") : v4)) !== null && typeof o8 === "object" && !Array.isArray(o8) ? o8.envVar !== undefined : has_9(o8, "envVar")) : (!((o10 = (v4 === undefined ? unbound_5("self") : v4)) !== null && typeof o10 === "object" && !Array.isArray(o10) ? o10.envVar !== undefined : has_9(o10, "envVar"))));
 };
 });
-const J793 = P792(rt, S87);
-const R794 = h.entry(rules[31], false, [], "object");
-const P795 = ((rt, node) => {
+const J806 = P805(rt, S87);
+const R807 = h.entry(rules[31], false, [], "object");
+const P808 = ((rt, node) => {
 const s1 = node["properties"]["type"];
 const unbound_5 = rt.unbound;
 const select_6 = rt.select;
@@ -13093,9 +13266,9 @@ let o10;
 return ((((o2 = (v4 === undefined ? unbound_5("self") : v4)) !== null && typeof o2 === "object" && !Array.isArray(o2) && (o3 = o2.type) != null && typeof o3 !== "function" ? o3 : select_6(o2, "type")) === "FilePath") ? ((o8 = (v4 === undefined ? unbound_5("self") : v4)) !== null && typeof o8 === "object" && !Array.isArray(o8) ? o8.filePath !== undefined : has_9(o8, "filePath")) : (!((o10 = (v4 === undefined ? unbound_5("self") : v4)) !== null && typeof o10 === "object" && !Array.isArray(o10) ? o10.filePath !== undefined : has_9(o10, "filePath"))));
 };
 });
-const J796 = P795(rt, S87);
-const R797 = h.entry(rules[32], false, [], "object");
-const P807 = ((rt, node) => {
+const J809 = P808(rt, S87);
+const R810 = h.entry(rules[32], false, [], "object");
+const P820 = ((rt, node) => {
 const unbound_2 = rt.unbound;
 const b3 = rt.specialize("matches_string", "^[A-Z_][A-Z0-9_]*$");
 const f5 = rt.fn[".matches/1"];
@@ -13105,9 +13278,10 @@ let t4;
 return ((t4 = (v1 === undefined ? unbound_2("self") : v1)), typeof t4 === "string" ? b3(t4) : f5(t4, "^[A-Z_][A-Z0-9_]*$"));
 };
 });
-const J808 = P807(rt, S96);
-const R809 = h.entry(rules[33], false, [], "string");
-const P818 = ((rt, node) => {
+const J821 = P820(rt, S96);
+const R822 = h.entry(rules[33], false, [], "string");
+const M823 = new h.Memory();
+const P832 = ((rt, node) => {
 const unbound_2 = rt.unbound;
 const o3 = rt.impls["starts_with_string"];
 const f5 = rt.fn[".startsWith/1"];
@@ -13117,9 +13291,10 @@ let t4;
 return ((t4 = (v1 === undefined ? unbound_2("self") : v1)), typeof t4 === "string" ? o3(t4, "/") : f5(t4, "/"));
 };
 });
-const J819 = P818(rt, S102);
-const R820 = h.entry(rules[34], false, [], "string");
-const P832 = ((rt, node) => {
+const J833 = P832(rt, S102);
+const R834 = h.entry(rules[34], false, [], "string");
+const M835 = new h.Memory();
+const P847 = ((rt, node) => {
 const k1 = rt.impls["format.dns1123Subdomain"]();
 const unbound_3 = rt.unbound;
 const o4 = rt.impls["format-validate"];
@@ -13137,157 +13312,205 @@ let t12;
 return ((t12 = ((t8 = ((t5 = (v2 === undefined ? unbound_3("self") : v2)), typeof t5 === "string" ? o4(k1, t5) : f6(k1, t5))), t8 instanceof Optional_9 ? o7(t8) : f10(t8))), typeof t12 === "boolean" ? o11(t12) : f13(t12));
 };
 });
-const J833 = P832(rt, S109);
-const R834 = h.entry(rules[35], false, [], "string");
-const J850 = P670(rt, S121);
-const R851 = h.entry(rules[36], false, [], "string");
-const J852 = P673(rt, S121);
-const R853 = h.entry(rules[37], false, [], "string");
-const J854 = P676(rt, S121);
-const R855 = h.entry(rules[38], false, [], "string");
-const J856 = P679(rt, S121);
-const R857 = h.entry(rules[39], false, [], "string");
-const J858 = P682(rt, S121);
-const R859 = h.entry(rules[40], false, [], "string");
-const J860 = P685(rt, S121);
-const R861 = h.entry(rules[41], false, [], "string");
-const J862 = P688(rt, S121);
-const R863 = h.entry(rules[42], false, [], "string");
-const J864 = P691(rt, S121);
-const R865 = h.entry(rules[43], false, [], "string");
-const J869 = P697(rt, S124);
-const R870 = h.entry(rules[44], false, [], "array");
-const J871 = P700(rt, S124);
-const R872 = h.entry(rules[45], false, [], "array");
-const J873 = P703(rt, S124);
-const R874 = h.entry(rules[46], false, [], "array");
-const J875 = P706(rt, S124);
-const R876 = h.entry(rules[47], false, [], "array");
-const J877 = P709(rt, S124);
-const R878 = h.entry(rules[48], false, [], "array");
-const J879 = P712(rt, S124);
-const R880 = h.entry(rules[49], false, [], "array");
-const J894 = P728(rt, S135);
-const R895 = h.entry(rules[50], false, [], "string");
-const J899 = P734(rt, S137);
-const R900 = h.entry(rules[51], false, [], "string");
-const J911 = P747(rt, S147);
-const R912 = h.entry(rules[52], false, [], "string");
-const J917 = P754(rt, S150);
-const R918 = h.entry(rules[53], false, [], "object");
-const J928 = P766(rt, S159);
-const R929 = h.entry(rules[54], false, [], "string");
-const J946 = P785(rt, S169);
-const R947 = h.entry(rules[55], false, [], "string");
-const J952 = P792(rt, S174);
-const R953 = h.entry(rules[56], false, [], "object");
-const J954 = P795(rt, S174);
-const R955 = h.entry(rules[57], false, [], "object");
-const J965 = P807(rt, S183);
-const R966 = h.entry(rules[58], false, [], "string");
-const J975 = P818(rt, S189);
-const R976 = h.entry(rules[59], false, [], "string");
-const J988 = P832(rt, S196);
-const R989 = h.entry(rules[60], false, [], "string");
-const J1005 = P670(rt, S208);
-const R1006 = h.entry(rules[61], false, [], "string");
-const J1007 = P673(rt, S208);
-const R1008 = h.entry(rules[62], false, [], "string");
-const J1009 = P676(rt, S208);
-const R1010 = h.entry(rules[63], false, [], "string");
-const J1011 = P679(rt, S208);
-const R1012 = h.entry(rules[64], false, [], "string");
-const J1013 = P682(rt, S208);
-const R1014 = h.entry(rules[65], false, [], "string");
-const J1015 = P685(rt, S208);
-const R1016 = h.entry(rules[66], false, [], "string");
-const J1017 = P688(rt, S208);
-const R1018 = h.entry(rules[67], false, [], "string");
-const J1019 = P691(rt, S208);
-const R1020 = h.entry(rules[68], false, [], "string");
-const J1024 = P697(rt, S211);
-const R1025 = h.entry(rules[69], false, [], "array");
-const J1026 = P700(rt, S211);
-const R1027 = h.entry(rules[70], false, [], "array");
-const J1028 = P703(rt, S211);
-const R1029 = h.entry(rules[71], false, [], "array");
-const J1030 = P706(rt, S211);
-const R1031 = h.entry(rules[72], false, [], "array");
-const J1032 = P709(rt, S211);
-const R1033 = h.entry(rules[73], false, [], "array");
-const J1034 = P712(rt, S211);
-const R1035 = h.entry(rules[74], false, [], "array");
-const J1049 = P728(rt, S222);
-const R1050 = h.entry(rules[75], false, [], "string");
-const J1054 = P734(rt, S224);
-const R1055 = h.entry(rules[76], false, [], "string");
-const J1066 = P747(rt, S234);
-const R1067 = h.entry(rules[77], false, [], "string");
-const J1072 = P754(rt, S237);
-const R1073 = h.entry(rules[78], false, [], "object");
-const J1083 = P766(rt, S246);
-const R1084 = h.entry(rules[79], false, [], "string");
-const J1101 = P785(rt, S256);
-const R1102 = h.entry(rules[80], false, [], "string");
-const J1107 = P792(rt, S261);
-const R1108 = h.entry(rules[81], false, [], "object");
-const J1109 = P795(rt, S261);
-const R1110 = h.entry(rules[82], false, [], "object");
-const J1120 = P807(rt, S270);
-const R1121 = h.entry(rules[83], false, [], "string");
-const J1130 = P818(rt, S276);
-const R1131 = h.entry(rules[84], false, [], "string");
-const J1143 = P832(rt, S283);
-const R1144 = h.entry(rules[85], false, [], "string");
-const J1160 = P670(rt, S295);
-const R1161 = h.entry(rules[86], false, [], "string");
-const J1162 = P673(rt, S295);
-const R1163 = h.entry(rules[87], false, [], "string");
-const J1164 = P676(rt, S295);
-const R1165 = h.entry(rules[88], false, [], "string");
-const J1166 = P679(rt, S295);
-const R1167 = h.entry(rules[89], false, [], "string");
-const J1168 = P682(rt, S295);
-const R1169 = h.entry(rules[90], false, [], "string");
-const J1170 = P685(rt, S295);
-const R1171 = h.entry(rules[91], false, [], "string");
-const J1172 = P688(rt, S295);
-const R1173 = h.entry(rules[92], false, [], "string");
-const J1174 = P691(rt, S295);
-const R1175 = h.entry(rules[93], false, [], "string");
-const J1179 = P697(rt, S298);
-const R1180 = h.entry(rules[94], false, [], "array");
-const J1181 = P700(rt, S298);
-const R1182 = h.entry(rules[95], false, [], "array");
-const J1183 = P703(rt, S298);
-const R1184 = h.entry(rules[96], false, [], "array");
-const J1185 = P706(rt, S298);
-const R1186 = h.entry(rules[97], false, [], "array");
-const J1187 = P709(rt, S298);
-const R1188 = h.entry(rules[98], false, [], "array");
-const J1189 = P712(rt, S298);
-const R1190 = h.entry(rules[99], false, [], "array");
-const J1204 = P728(rt, S309);
-const R1205 = h.entry(rules[100], false, [], "string");
-const J1209 = P734(rt, S311);
-const R1210 = h.entry(rules[101], false, [], "string");
-const J1221 = P747(rt, S321);
-const R1222 = h.entry(rules[102], false, [], "string");
-const J1227 = P754(rt, S324);
-const R1228 = h.entry(rules[103], false, [], "object");
-const J1238 = P766(rt, S333);
-const R1239 = h.entry(rules[104], false, [], "string");
-const J1256 = P785(rt, S343);
-const R1257 = h.entry(rules[105], false, [], "string");
-const J1262 = P792(rt, S348);
-const R1263 = h.entry(rules[106], false, [], "object");
-const J1264 = P795(rt, S348);
-const R1265 = h.entry(rules[107], false, [], "object");
-const J1275 = P807(rt, S357);
-const R1276 = h.entry(rules[108], false, [], "string");
-const J1285 = P818(rt, S363);
-const R1286 = h.entry(rules[109], false, [], "string");
-const P1313 = ((rt, node) => {
+const J848 = P847(rt, S109);
+const R849 = h.entry(rules[35], false, [], "string");
+const M850 = new h.Memory();
+const J866 = P670(rt, S121);
+const R867 = h.entry(rules[36], false, [], "string");
+const M868 = new h.Memory();
+const J869 = P674(rt, S121);
+const R870 = h.entry(rules[37], false, [], "string");
+const M871 = new h.Memory();
+const J872 = P678(rt, S121);
+const R873 = h.entry(rules[38], false, [], "string");
+const M874 = new h.Memory();
+const J875 = P682(rt, S121);
+const R876 = h.entry(rules[39], false, [], "string");
+const M877 = new h.Memory();
+const J878 = P686(rt, S121);
+const R879 = h.entry(rules[40], false, [], "string");
+const M880 = new h.Memory();
+const J881 = P690(rt, S121);
+const R882 = h.entry(rules[41], false, [], "string");
+const M883 = new h.Memory();
+const J884 = P694(rt, S121);
+const R885 = h.entry(rules[42], false, [], "string");
+const M886 = new h.Memory();
+const J887 = P698(rt, S121);
+const R888 = h.entry(rules[43], false, [], "string");
+const M889 = new h.Memory();
+const J893 = P705(rt, S124);
+const R894 = h.entry(rules[44], false, [], "array");
+const J895 = P708(rt, S124);
+const R896 = h.entry(rules[45], false, [], "array");
+const J897 = P711(rt, S124);
+const R898 = h.entry(rules[46], false, [], "array");
+const J899 = P714(rt, S124);
+const R900 = h.entry(rules[47], false, [], "array");
+const J901 = P717(rt, S124);
+const R902 = h.entry(rules[48], false, [], "array");
+const J903 = P720(rt, S124);
+const R904 = h.entry(rules[49], false, [], "array");
+const J918 = P736(rt, S135);
+const R919 = h.entry(rules[50], false, [], "string");
+const M920 = new h.Memory();
+const J924 = P743(rt, S137);
+const R925 = h.entry(rules[51], false, [], "string");
+const M926 = new h.Memory();
+const J937 = P757(rt, S147);
+const R938 = h.entry(rules[52], false, [], "string");
+const M939 = new h.Memory();
+const J944 = P765(rt, S150);
+const R945 = h.entry(rules[53], false, [], "object");
+const J955 = P777(rt, S159);
+const R956 = h.entry(rules[54], false, [], "string");
+const M957 = new h.Memory();
+const J974 = P797(rt, S169);
+const R975 = h.entry(rules[55], false, [], "string");
+const M976 = new h.Memory();
+const J981 = P805(rt, S174);
+const R982 = h.entry(rules[56], false, [], "object");
+const J983 = P808(rt, S174);
+const R984 = h.entry(rules[57], false, [], "object");
+const J994 = P820(rt, S183);
+const R995 = h.entry(rules[58], false, [], "string");
+const M996 = new h.Memory();
+const J1005 = P832(rt, S189);
+const R1006 = h.entry(rules[59], false, [], "string");
+const M1007 = new h.Memory();
+const J1019 = P847(rt, S196);
+const R1020 = h.entry(rules[60], false, [], "string");
+const M1021 = new h.Memory();
+const J1037 = P670(rt, S208);
+const R1038 = h.entry(rules[61], false, [], "string");
+const M1039 = new h.Memory();
+const J1040 = P674(rt, S208);
+const R1041 = h.entry(rules[62], false, [], "string");
+const M1042 = new h.Memory();
+const J1043 = P678(rt, S208);
+const R1044 = h.entry(rules[63], false, [], "string");
+const M1045 = new h.Memory();
+const J1046 = P682(rt, S208);
+const R1047 = h.entry(rules[64], false, [], "string");
+const M1048 = new h.Memory();
+const J1049 = P686(rt, S208);
+const R1050 = h.entry(rules[65], false, [], "string");
+const M1051 = new h.Memory();
+const J1052 = P690(rt, S208);
+const R1053 = h.entry(rules[66], false, [], "string");
+const M1054 = new h.Memory();
+const J1055 = P694(rt, S208);
+const R1056 = h.entry(rules[67], false, [], "string");
+const M1057 = new h.Memory();
+const J1058 = P698(rt, S208);
+const R1059 = h.entry(rules[68], false, [], "string");
+const M1060 = new h.Memory();
+const J1064 = P705(rt, S211);
+const R1065 = h.entry(rules[69], false, [], "array");
+const J1066 = P708(rt, S211);
+const R1067 = h.entry(rules[70], false, [], "array");
+const J1068 = P711(rt, S211);
+const R1069 = h.entry(rules[71], false, [], "array");
+const J1070 = P714(rt, S211);
+const R1071 = h.entry(rules[72], false, [], "array");
+const J1072 = P717(rt, S211);
+const R1073 = h.entry(rules[73], false, [], "array");
+const J1074 = P720(rt, S211);
+const R1075 = h.entry(rules[74], false, [], "array");
+const J1089 = P736(rt, S222);
+const R1090 = h.entry(rules[75], false, [], "string");
+const M1091 = new h.Memory();
+const J1095 = P743(rt, S224);
+const R1096 = h.entry(rules[76], false, [], "string");
+const M1097 = new h.Memory();
+const J1108 = P757(rt, S234);
+const R1109 = h.entry(rules[77], false, [], "string");
+const M1110 = new h.Memory();
+const J1115 = P765(rt, S237);
+const R1116 = h.entry(rules[78], false, [], "object");
+const J1126 = P777(rt, S246);
+const R1127 = h.entry(rules[79], false, [], "string");
+const M1128 = new h.Memory();
+const J1145 = P797(rt, S256);
+const R1146 = h.entry(rules[80], false, [], "string");
+const M1147 = new h.Memory();
+const J1152 = P805(rt, S261);
+const R1153 = h.entry(rules[81], false, [], "object");
+const J1154 = P808(rt, S261);
+const R1155 = h.entry(rules[82], false, [], "object");
+const J1165 = P820(rt, S270);
+const R1166 = h.entry(rules[83], false, [], "string");
+const M1167 = new h.Memory();
+const J1176 = P832(rt, S276);
+const R1177 = h.entry(rules[84], false, [], "string");
+const M1178 = new h.Memory();
+const J1190 = P847(rt, S283);
+const R1191 = h.entry(rules[85], false, [], "string");
+const M1192 = new h.Memory();
+const J1208 = P670(rt, S295);
+const R1209 = h.entry(rules[86], false, [], "string");
+const M1210 = new h.Memory();
+const J1211 = P674(rt, S295);
+const R1212 = h.entry(rules[87], false, [], "string");
+const M1213 = new h.Memory();
+const J1214 = P678(rt, S295);
+const R1215 = h.entry(rules[88], false, [], "string");
+const M1216 = new h.Memory();
+const J1217 = P682(rt, S295);
+const R1218 = h.entry(rules[89], false, [], "string");
+const M1219 = new h.Memory();
+const J1220 = P686(rt, S295);
+const R1221 = h.entry(rules[90], false, [], "string");
+const M1222 = new h.Memory();
+const J1223 = P690(rt, S295);
+const R1224 = h.entry(rules[91], false, [], "string");
+const M1225 = new h.Memory();
+const J1226 = P694(rt, S295);
+const R1227 = h.entry(rules[92], false, [], "string");
+const M1228 = new h.Memory();
+const J1229 = P698(rt, S295);
+const R1230 = h.entry(rules[93], false, [], "string");
+const M1231 = new h.Memory();
+const J1235 = P705(rt, S298);
+const R1236 = h.entry(rules[94], false, [], "array");
+const J1237 = P708(rt, S298);
+const R1238 = h.entry(rules[95], false, [], "array");
+const J1239 = P711(rt, S298);
+const R1240 = h.entry(rules[96], false, [], "array");
+const J1241 = P714(rt, S298);
+const R1242 = h.entry(rules[97], false, [], "array");
+const J1243 = P717(rt, S298);
+const R1244 = h.entry(rules[98], false, [], "array");
+const J1245 = P720(rt, S298);
+const R1246 = h.entry(rules[99], false, [], "array");
+const J1260 = P736(rt, S309);
+const R1261 = h.entry(rules[100], false, [], "string");
+const M1262 = new h.Memory();
+const J1266 = P743(rt, S311);
+const R1267 = h.entry(rules[101], false, [], "string");
+const M1268 = new h.Memory();
+const J1279 = P757(rt, S321);
+const R1280 = h.entry(rules[102], false, [], "string");
+const M1281 = new h.Memory();
+const J1286 = P765(rt, S324);
+const R1287 = h.entry(rules[103], false, [], "object");
+const J1297 = P777(rt, S333);
+const R1298 = h.entry(rules[104], false, [], "string");
+const M1299 = new h.Memory();
+const J1316 = P797(rt, S343);
+const R1317 = h.entry(rules[105], false, [], "string");
+const M1318 = new h.Memory();
+const J1323 = P805(rt, S348);
+const R1324 = h.entry(rules[106], false, [], "object");
+const J1325 = P808(rt, S348);
+const R1326 = h.entry(rules[107], false, [], "object");
+const J1336 = P820(rt, S357);
+const R1337 = h.entry(rules[108], false, [], "string");
+const M1338 = new h.Memory();
+const J1347 = P832(rt, S363);
+const R1348 = h.entry(rules[109], false, [], "string");
+const M1349 = new h.Memory();
+const P1376 = ((rt, node) => {
 const k1 = rt.impls["format.dns1123Label"]();
 const unbound_3 = rt.unbound;
 const o4 = rt.impls["format-validate"];
@@ -13305,14 +13528,18 @@ let t12;
 return ((t12 = ((t8 = ((t5 = (v2 === undefined ? unbound_3("self") : v2)), typeof t5 === "string" ? o4(k1, t5) : f6(k1, t5))), t8 instanceof Optional_9 ? o7(t8) : f10(t8))), typeof t12 === "boolean" ? o11(t12) : f13(t12));
 };
 });
-const J1314 = P1313(rt, S424);
-const R1315 = h.entry(rules[110], false, [], "string");
-const J1329 = P1313(rt, S466);
-const R1330 = h.entry(rules[111], false, [], "string");
-const J1344 = P1313(rt, S510);
-const R1345 = h.entry(rules[112], false, [], "string");
-const J1359 = P1313(rt, S552);
-const R1360 = h.entry(rules[113], false, [], "string");
+const J1377 = P1376(rt, S424);
+const R1378 = h.entry(rules[110], false, [], "string");
+const M1379 = new h.Memory();
+const J1393 = P1376(rt, S466);
+const R1394 = h.entry(rules[111], false, [], "string");
+const M1395 = new h.Memory();
+const J1409 = P1376(rt, S510);
+const R1410 = h.entry(rules[112], false, [], "string");
+const M1411 = new h.Memory();
+const J1425 = P1376(rt, S552);
+const R1426 = h.entry(rules[113], false, [], "string");
+const M1427 = new h.Memory();
 function decode10(v, at, unknown) {
 if (typeof v !== "object" || v === null) return v;
 if (Array.isArray(v)) {
@@ -16429,90 +16656,114 @@ if (v !== null && typeof v === "object" && !Array.isArray(v)) {
 const ox668 = undefined;
 {
 if ((run.bound += 12322) > h.RUNTIME_COST_BUDGET) return true;
+if (!M673.has(x667)) {
 let r;
 try { r = J671(x667); } catch (e) { r = new h.Thrown(e); }
-if (r !== true && h.settle(run, R672, r, x667, undefined, T35, at)) return true;
+if (r === true) M673.add(x667);
+else if (r !== true && h.settle(run, R672, r, x667, undefined, T35, at)) return true;
+}
 }
 {
 if ((run.bound += 9042) > h.RUNTIME_COST_BUDGET) return true;
+if (!M677.has(x667)) {
 let r;
-try { r = J674(x667); } catch (e) { r = new h.Thrown(e); }
-if (r !== true && h.settle(run, R675, r, x667, undefined, T35, at)) return true;
+try { r = J675(x667); } catch (e) { r = new h.Thrown(e); }
+if (r === true) M677.add(x667);
+else if (r !== true && h.settle(run, R676, r, x667, undefined, T35, at)) return true;
+}
 }
 {
 if ((run.bound += 1254) > h.RUNTIME_COST_BUDGET) return true;
+if (!M681.has(x667)) {
 let r;
-try { r = J677(x667); } catch (e) { r = new h.Thrown(e); }
-if (r !== true && h.settle(run, R678, r, x667, undefined, T35, at)) return true;
+try { r = J679(x667); } catch (e) { r = new h.Thrown(e); }
+if (r === true) M681.add(x667);
+else if (r !== true && h.settle(run, R680, r, x667, undefined, T35, at)) return true;
+}
 }
 {
 if ((run.bound += 2080) > h.RUNTIME_COST_BUDGET) return true;
+if (!M685.has(x667)) {
 let r;
-try { r = J680(x667); } catch (e) { r = new h.Thrown(e); }
-if (r !== true && h.settle(run, R681, r, x667, undefined, T35, at)) return true;
+try { r = J683(x667); } catch (e) { r = new h.Thrown(e); }
+if (r === true) M685.add(x667);
+else if (r !== true && h.settle(run, R684, r, x667, undefined, T35, at)) return true;
+}
 }
 {
 if ((run.bound += 3306) > h.RUNTIME_COST_BUDGET) return true;
+if (!M689.has(x667)) {
 let r;
-try { r = J683(x667); } catch (e) { r = new h.Thrown(e); }
-if (r !== true && h.settle(run, R684, r, x667, undefined, T35, at)) return true;
+try { r = J687(x667); } catch (e) { r = new h.Thrown(e); }
+if (r === true) M689.add(x667);
+else if (r !== true && h.settle(run, R688, r, x667, undefined, T35, at)) return true;
+}
 }
 {
 if ((run.bound += 7404) > h.RUNTIME_COST_BUDGET) return true;
+if (!M693.has(x667)) {
 let r;
-try { r = J686(x667); } catch (e) { r = new h.Thrown(e); }
-if (r !== true && h.settle(run, R687, r, x667, undefined, T35, at)) return true;
+try { r = J691(x667); } catch (e) { r = new h.Thrown(e); }
+if (r === true) M693.add(x667);
+else if (r !== true && h.settle(run, R692, r, x667, undefined, T35, at)) return true;
+}
 }
 {
 if ((run.bound += 1668) > h.RUNTIME_COST_BUDGET) return true;
+if (!M697.has(x667)) {
 let r;
-try { r = J689(x667); } catch (e) { r = new h.Thrown(e); }
-if (r !== true && h.settle(run, R690, r, x667, undefined, T35, at)) return true;
+try { r = J695(x667); } catch (e) { r = new h.Thrown(e); }
+if (r === true) M697.add(x667);
+else if (r !== true && h.settle(run, R696, r, x667, undefined, T35, at)) return true;
+}
 }
 {
 if ((run.bound += 2894) > h.RUNTIME_COST_BUDGET) return true;
+if (!M701.has(x667)) {
 let r;
-try { r = J692(x667); } catch (e) { r = new h.Thrown(e); }
-if (r !== true && h.settle(run, R693, r, x667, undefined, T35, at)) return true;
+try { r = J699(x667); } catch (e) { r = new h.Thrown(e); }
+if (r === true) M701.add(x667);
+else if (r !== true && h.settle(run, R700, r, x667, undefined, T35, at)) return true;
+}
 }
 } }
-{ const x694 = v["paths"]; if (x694 !== undefined && x694 !== null && typeof x694 !== "function") {
-const ox695 = undefined;
+{ const x702 = v["paths"]; if (x702 !== undefined && x702 !== null && typeof x702 !== "function") {
+const ox703 = undefined;
 {
 if ((run.bound += 924) > h.RUNTIME_COST_BUDGET) return true;
 let r;
-try { r = J698(x694); } catch (e) { r = new h.Thrown(e); }
-if (r !== true && h.settle(run, R699, r, x694, undefined, T40, at)) return true;
+try { r = J706(x702); } catch (e) { r = new h.Thrown(e); }
+if (r !== true && h.settle(run, R707, r, x702, undefined, T40, at)) return true;
 }
 {
 if ((run.bound += 524) > h.RUNTIME_COST_BUDGET) return true;
 let r;
-try { r = J701(x694); } catch (e) { r = new h.Thrown(e); }
-if (r !== true && h.settle(run, R702, r, x694, undefined, T40, at)) return true;
+try { r = J709(x702); } catch (e) { r = new h.Thrown(e); }
+if (r !== true && h.settle(run, R710, r, x702, undefined, T40, at)) return true;
 }
 {
 if ((run.bound += 624) > h.RUNTIME_COST_BUDGET) return true;
 let r;
-try { r = J704(x694); } catch (e) { r = new h.Thrown(e); }
-if (r !== true && h.settle(run, R705, r, x694, undefined, T40, at)) return true;
+try { r = J712(x702); } catch (e) { r = new h.Thrown(e); }
+if (r !== true && h.settle(run, R713, r, x702, undefined, T40, at)) return true;
 }
 {
 if ((run.bound += 21024) > h.RUNTIME_COST_BUDGET) return true;
 let r;
-try { r = J707(x694); } catch (e) { r = new h.Thrown(e); }
-if (r !== true && h.settle(run, R708, r, x694, undefined, T40, at)) return true;
+try { r = J715(x702); } catch (e) { r = new h.Thrown(e); }
+if (r !== true && h.settle(run, R716, r, x702, undefined, T40, at)) return true;
 }
 {
 if ((run.bound += 42324) > h.RUNTIME_COST_BUDGET) return true;
 let r;
-try { r = J710(x694); } catch (e) { r = new h.Thrown(e); }
-if (r !== true && h.settle(run, R711, r, x694, undefined, T40, at)) return true;
+try { r = J718(x702); } catch (e) { r = new h.Thrown(e); }
+if (r !== true && h.settle(run, R719, r, x702, undefined, T40, at)) return true;
 }
 {
 if ((run.bound += 102924) > h.RUNTIME_COST_BUDGET) return true;
 let r;
-try { r = J713(x694); } catch (e) { r = new h.Thrown(e); }
-if (r !== true && h.settle(run, R714, r, x694, undefined, T40, at)) return true;
+try { r = J721(x702); } catch (e) { r = new h.Thrown(e); }
+if (r !== true && h.settle(run, R722, r, x702, undefined, T40, at)) return true;
 }
 } }
 }
@@ -16520,179 +16771,200 @@ return false;
 }
 function rules662(v, ov, at, run) {
 if (Array.isArray(v)) {
-for (let i715 = 0; i715 < v.length; i715++) {
-const x716 = v[i715];
-if (x716 === null || x716 === undefined) continue;
-at.push(i715);
-const stop717 = rules664(x716, undefined, at, run);
+for (let i723 = 0; i723 < v.length; i723++) {
+const x724 = v[i723];
+if (x724 === null || x724 === undefined) continue;
+at.push(i723);
+const stop725 = rules664(x724, undefined, at, run);
 at.pop();
-if (stop717) return true;
+if (stop725) return true;
 }
 }
 return false;
 }
-function rules760(v, ov, at, run) {
+function rules771(v, ov, at, run) {
 if (v !== null && typeof v === "object" && !Array.isArray(v)) {
-{ const x763 = v["name"]; if (x763 !== undefined && x763 !== null && typeof x763 !== "function") {
-const ox764 = undefined;
+{ const x774 = v["name"]; if (x774 !== undefined && x774 !== null && typeof x774 !== "function") {
+const ox775 = undefined;
 {
 if ((run.bound += 6556) > h.RUNTIME_COST_BUDGET) return true;
+if (!M780.has(x774)) {
 let r;
-try { r = J767(x763); } catch (e) { r = new h.Thrown(e); }
-if (r !== true && h.settle(run, R768, r, x763, undefined, T73, at)) return true;
+try { r = J778(x774); } catch (e) { r = new h.Thrown(e); }
+if (r === true) M780.add(x774);
+else if (r !== true && h.settle(run, R779, r, x774, undefined, T73, at)) return true;
+}
 }
 } }
 }
 return false;
 }
-function rules752(v, ov, at, run) {
+function rules763(v, ov, at, run) {
 {
 if ((run.bound += 30) > h.RUNTIME_COST_BUDGET) return true;
 let r;
-try { r = J755(v); } catch (e) { r = new h.Thrown(e); }
-if (r !== true && h.settle(run, R756, r, v, undefined, T64, at)) return true;
+try { r = J766(v); } catch (e) { r = new h.Thrown(e); }
+if (r !== true && h.settle(run, R767, r, v, undefined, T64, at)) return true;
 }
 if (v !== null && typeof v === "object" && !Array.isArray(v)) {
-{ const x758 = v["secret"]; if (x758 !== undefined && x758 !== null && typeof x758 !== "function" && rules760(x758, undefined, at, run)) return true; }
+{ const x769 = v["secret"]; if (x769 !== undefined && x769 !== null && typeof x769 !== "function" && rules771(x769, undefined, at, run)) return true; }
 }
 return false;
 }
-function rules741(v, ov, at, run) {
+function rules751(v, ov, at, run) {
 if (v !== null && typeof v === "object" && !Array.isArray(v)) {
-{ const x744 = v["name"]; if (x744 !== undefined && x744 !== null && typeof x744 !== "function") {
-const ox745 = undefined;
+{ const x754 = v["name"]; if (x754 !== undefined && x754 !== null && typeof x754 !== "function") {
+const ox755 = undefined;
 {
 if ((run.bound += 1246) > h.RUNTIME_COST_BUDGET) return true;
+if (!M760.has(x754)) {
 let r;
-try { r = J748(x744); } catch (e) { r = new h.Thrown(e); }
-if (r !== true && h.settle(run, R749, r, x744, undefined, T61, at)) return true;
+try { r = J758(x754); } catch (e) { r = new h.Thrown(e); }
+if (r === true) M760.add(x754);
+else if (r !== true && h.settle(run, R759, r, x754, undefined, T61, at)) return true;
+}
 }
 } }
-{ const x750 = v["valueFrom"]; if (x750 !== undefined && x750 !== null && typeof x750 !== "function" && rules752(x750, undefined, at, run)) return true; }
+{ const x761 = v["valueFrom"]; if (x761 !== undefined && x761 !== null && typeof x761 !== "function" && rules763(x761, undefined, at, run)) return true; }
 }
 return false;
 }
-function rules739(v, ov, at, run) {
+function rules749(v, ov, at, run) {
 if (Array.isArray(v)) {
-for (let i769 = 0; i769 < v.length; i769++) {
-const x770 = v[i769];
-if (x770 === null || x770 === undefined) continue;
-at.push(i769);
-const stop771 = rules741(x770, undefined, at, run);
+for (let i781 = 0; i781 < v.length; i781++) {
+const x782 = v[i781];
+if (x782 === null || x782 === undefined) continue;
+at.push(i781);
+const stop783 = rules751(x782, undefined, at, run);
 at.pop();
-if (stop771) return true;
+if (stop783) return true;
 }
 }
 return false;
 }
-function rules722(v, ov, at, run) {
+function rules730(v, ov, at, run) {
 if (v !== null && typeof v === "object" && !Array.isArray(v)) {
-{ const x725 = v["name"]; if (x725 !== undefined && x725 !== null && typeof x725 !== "function") {
-const ox726 = undefined;
+{ const x733 = v["name"]; if (x733 !== undefined && x733 !== null && typeof x733 !== "function") {
+const ox734 = undefined;
 {
 if ((run.bound += 1042) > h.RUNTIME_COST_BUDGET) return true;
+if (!M739.has(x733)) {
 let r;
-try { r = J729(x725); } catch (e) { r = new h.Thrown(e); }
-if (r !== true && h.settle(run, R730, r, x725, undefined, T49, at)) return true;
+try { r = J737(x733); } catch (e) { r = new h.Thrown(e); }
+if (r === true) M739.add(x733);
+else if (r !== true && h.settle(run, R738, r, x733, undefined, T49, at)) return true;
+}
 }
 } }
-{ const x731 = v["url"]; if (x731 !== undefined && x731 !== null && typeof x731 !== "function") {
-const ox732 = undefined;
+{ const x740 = v["url"]; if (x740 !== undefined && x740 !== null && typeof x740 !== "function") {
+const ox741 = undefined;
 {
 if ((run.bound += 1692) > h.RUNTIME_COST_BUDGET) return true;
+if (!M746.has(x740)) {
 let r;
-try { r = J735(x731); } catch (e) { r = new h.Thrown(e); }
-if (r !== true && h.settle(run, R736, r, x731, undefined, T51, at)) return true;
+try { r = J744(x740); } catch (e) { r = new h.Thrown(e); }
+if (r === true) M746.add(x740);
+else if (r !== true && h.settle(run, R745, r, x740, undefined, T51, at)) return true;
+}
 }
 } }
-{ const x737 = v["headers"]; if (x737 !== undefined && x737 !== null && typeof x737 !== "function" && rules739(x737, undefined, at, run)) return true; }
+{ const x747 = v["headers"]; if (x747 !== undefined && x747 !== null && typeof x747 !== "function" && rules749(x747, undefined, at, run)) return true; }
 }
 return false;
 }
-function rules720(v, ov, at, run) {
+function rules728(v, ov, at, run) {
 if (Array.isArray(v)) {
-for (let i772 = 0; i772 < v.length; i772++) {
-const x773 = v[i772];
-if (x773 === null || x773 === undefined) continue;
-at.push(i772);
-const stop774 = rules722(x773, undefined, at, run);
+for (let i784 = 0; i784 < v.length; i784++) {
+const x785 = v[i784];
+if (x785 === null || x785 === undefined) continue;
+at.push(i784);
+const stop786 = rules730(x785, undefined, at, run);
 at.pop();
-if (stop774) return true;
+if (stop786) return true;
 }
 }
 return false;
 }
-function rules801(v, ov, at, run) {
+function rules814(v, ov, at, run) {
 if (v !== null && typeof v === "object" && !Array.isArray(v)) {
-{ const x804 = v["name"]; if (x804 !== undefined && x804 !== null && typeof x804 !== "function") {
-const ox805 = undefined;
+{ const x817 = v["name"]; if (x817 !== undefined && x817 !== null && typeof x817 !== "function") {
+const ox818 = undefined;
 {
 if ((run.bound += 1052) > h.RUNTIME_COST_BUDGET) return true;
+if (!M823.has(x817)) {
 let r;
-try { r = J808(x804); } catch (e) { r = new h.Thrown(e); }
-if (r !== true && h.settle(run, R809, r, x804, undefined, T97, at)) return true;
+try { r = J821(x817); } catch (e) { r = new h.Thrown(e); }
+if (r === true) M823.add(x817);
+else if (r !== true && h.settle(run, R822, r, x817, undefined, T97, at)) return true;
+}
 }
 } }
 }
 return false;
 }
-function rules812(v, ov, at, run) {
+function rules826(v, ov, at, run) {
 if (v !== null && typeof v === "object" && !Array.isArray(v)) {
-{ const x815 = v["path"]; if (x815 !== undefined && x815 !== null && typeof x815 !== "function") {
-const ox816 = undefined;
+{ const x829 = v["path"]; if (x829 !== undefined && x829 !== null && typeof x829 !== "function") {
+const ox830 = undefined;
 {
 if ((run.bound += 24) > h.RUNTIME_COST_BUDGET) return true;
+if (!M835.has(x829)) {
 let r;
-try { r = J819(x815); } catch (e) { r = new h.Thrown(e); }
-if (r !== true && h.settle(run, R820, r, x815, undefined, T103, at)) return true;
+try { r = J833(x829); } catch (e) { r = new h.Thrown(e); }
+if (r === true) M835.add(x829);
+else if (r !== true && h.settle(run, R834, r, x829, undefined, T103, at)) return true;
+}
 }
 } }
 }
 return false;
 }
-function rules790(v, ov, at, run) {
+function rules803(v, ov, at, run) {
 {
 if ((run.bound += 30) > h.RUNTIME_COST_BUDGET) return true;
 let r;
-try { r = J793(v); } catch (e) { r = new h.Thrown(e); }
-if (r !== true && h.settle(run, R794, r, v, undefined, T88, at)) return true;
+try { r = J806(v); } catch (e) { r = new h.Thrown(e); }
+if (r !== true && h.settle(run, R807, r, v, undefined, T88, at)) return true;
 }
 {
 if ((run.bound += 30) > h.RUNTIME_COST_BUDGET) return true;
 let r;
-try { r = J796(v); } catch (e) { r = new h.Thrown(e); }
-if (r !== true && h.settle(run, R797, r, v, undefined, T88, at)) return true;
+try { r = J809(v); } catch (e) { r = new h.Thrown(e); }
+if (r !== true && h.settle(run, R810, r, v, undefined, T88, at)) return true;
 }
 if (v !== null && typeof v === "object" && !Array.isArray(v)) {
-{ const x799 = v["envVar"]; if (x799 !== undefined && x799 !== null && typeof x799 !== "function" && rules801(x799, undefined, at, run)) return true; }
-{ const x810 = v["filePath"]; if (x810 !== undefined && x810 !== null && typeof x810 !== "function" && rules812(x810, undefined, at, run)) return true; }
+{ const x812 = v["envVar"]; if (x812 !== undefined && x812 !== null && typeof x812 !== "function" && rules814(x812, undefined, at, run)) return true; }
+{ const x824 = v["filePath"]; if (x824 !== undefined && x824 !== null && typeof x824 !== "function" && rules826(x824, undefined, at, run)) return true; }
 }
 return false;
 }
-function rules779(v, ov, at, run) {
+function rules791(v, ov, at, run) {
 if (v !== null && typeof v === "object" && !Array.isArray(v)) {
-{ const x782 = v["name"]; if (x782 !== undefined && x782 !== null && typeof x782 !== "function") {
-const ox783 = undefined;
+{ const x794 = v["name"]; if (x794 !== undefined && x794 !== null && typeof x794 !== "function") {
+const ox795 = undefined;
 {
 if ((run.bound += 6556) > h.RUNTIME_COST_BUDGET) return true;
+if (!M800.has(x794)) {
 let r;
-try { r = J786(x782); } catch (e) { r = new h.Thrown(e); }
-if (r !== true && h.settle(run, R787, r, x782, undefined, T83, at)) return true;
+try { r = J798(x794); } catch (e) { r = new h.Thrown(e); }
+if (r === true) M800.add(x794);
+else if (r !== true && h.settle(run, R799, r, x794, undefined, T83, at)) return true;
+}
 }
 } }
-{ const x788 = v["mountAs"]; if (x788 !== undefined && x788 !== null && typeof x788 !== "function" && rules790(x788, undefined, at, run)) return true; }
+{ const x801 = v["mountAs"]; if (x801 !== undefined && x801 !== null && typeof x801 !== "function" && rules803(x801, undefined, at, run)) return true; }
 }
 return false;
 }
-function rules777(v, ov, at, run) {
+function rules789(v, ov, at, run) {
 if (Array.isArray(v)) {
-for (let i821 = 0; i821 < v.length; i821++) {
-const x822 = v[i821];
-if (x822 === null || x822 === undefined) continue;
-at.push(i821);
-const stop823 = rules779(x822, undefined, at, run);
+for (let i836 = 0; i836 < v.length; i836++) {
+const x837 = v[i836];
+if (x837 === null || x837 === undefined) continue;
+at.push(i836);
+const stop838 = rules791(x837, undefined, at, run);
 at.pop();
-if (stop823) return true;
+if (stop838) return true;
 }
 }
 return false;
@@ -16700,899 +16972,1043 @@ return false;
 function rules657(v, ov, at, run) {
 if (v !== null && typeof v === "object" && !Array.isArray(v)) {
 { const x660 = v["skills"]; if (x660 !== undefined && x660 !== null && typeof x660 !== "function" && rules662(x660, undefined, at, run)) return true; }
-{ const x718 = v["mcpServers"]; if (x718 !== undefined && x718 !== null && typeof x718 !== "function" && rules720(x718, undefined, at, run)) return true; }
-{ const x775 = v["requiredSecrets"]; if (x775 !== undefined && x775 !== null && typeof x775 !== "function" && rules777(x775, undefined, at, run)) return true; }
+{ const x726 = v["mcpServers"]; if (x726 !== undefined && x726 !== null && typeof x726 !== "function" && rules728(x726, undefined, at, run)) return true; }
+{ const x787 = v["requiredSecrets"]; if (x787 !== undefined && x787 !== null && typeof x787 !== "function" && rules789(x787, undefined, at, run)) return true; }
 }
 return false;
 }
-function rules844(v, ov, at, run) {
+function rules860(v, ov, at, run) {
 if (v !== null && typeof v === "object" && !Array.isArray(v)) {
-{ const x847 = v["image"]; if (x847 !== undefined && x847 !== null && typeof x847 !== "function") {
-const ox848 = undefined;
+{ const x863 = v["image"]; if (x863 !== undefined && x863 !== null && typeof x863 !== "function") {
+const ox864 = undefined;
 {
 if ((run.bound += 12322) > h.RUNTIME_COST_BUDGET) return true;
+if (!M868.has(x863)) {
 let r;
-try { r = J850(x847); } catch (e) { r = new h.Thrown(e); }
-if (r !== true && h.settle(run, R851, r, x847, undefined, T122, at)) return true;
+try { r = J866(x863); } catch (e) { r = new h.Thrown(e); }
+if (r === true) M868.add(x863);
+else if (r !== true && h.settle(run, R867, r, x863, undefined, T122, at)) return true;
+}
 }
 {
 if ((run.bound += 9042) > h.RUNTIME_COST_BUDGET) return true;
+if (!M871.has(x863)) {
 let r;
-try { r = J852(x847); } catch (e) { r = new h.Thrown(e); }
-if (r !== true && h.settle(run, R853, r, x847, undefined, T122, at)) return true;
+try { r = J869(x863); } catch (e) { r = new h.Thrown(e); }
+if (r === true) M871.add(x863);
+else if (r !== true && h.settle(run, R870, r, x863, undefined, T122, at)) return true;
+}
 }
 {
 if ((run.bound += 1254) > h.RUNTIME_COST_BUDGET) return true;
+if (!M874.has(x863)) {
 let r;
-try { r = J854(x847); } catch (e) { r = new h.Thrown(e); }
-if (r !== true && h.settle(run, R855, r, x847, undefined, T122, at)) return true;
+try { r = J872(x863); } catch (e) { r = new h.Thrown(e); }
+if (r === true) M874.add(x863);
+else if (r !== true && h.settle(run, R873, r, x863, undefined, T122, at)) return true;
+}
 }
 {
 if ((run.bound += 2080) > h.RUNTIME_COST_BUDGET) return true;
+if (!M877.has(x863)) {
 let r;
-try { r = J856(x847); } catch (e) { r = new h.Thrown(e); }
-if (r !== true && h.settle(run, R857, r, x847, undefined, T122, at)) return true;
+try { r = J875(x863); } catch (e) { r = new h.Thrown(e); }
+if (r === true) M877.add(x863);
+else if (r !== true && h.settle(run, R876, r, x863, undefined, T122, at)) return true;
+}
 }
 {
 if ((run.bound += 3306) > h.RUNTIME_COST_BUDGET) return true;
+if (!M880.has(x863)) {
 let r;
-try { r = J858(x847); } catch (e) { r = new h.Thrown(e); }
-if (r !== true && h.settle(run, R859, r, x847, undefined, T122, at)) return true;
+try { r = J878(x863); } catch (e) { r = new h.Thrown(e); }
+if (r === true) M880.add(x863);
+else if (r !== true && h.settle(run, R879, r, x863, undefined, T122, at)) return true;
+}
 }
 {
 if ((run.bound += 7404) > h.RUNTIME_COST_BUDGET) return true;
+if (!M883.has(x863)) {
 let r;
-try { r = J860(x847); } catch (e) { r = new h.Thrown(e); }
-if (r !== true && h.settle(run, R861, r, x847, undefined, T122, at)) return true;
+try { r = J881(x863); } catch (e) { r = new h.Thrown(e); }
+if (r === true) M883.add(x863);
+else if (r !== true && h.settle(run, R882, r, x863, undefined, T122, at)) return true;
+}
 }
 {
 if ((run.bound += 1668) > h.RUNTIME_COST_BUDGET) return true;
+if (!M886.has(x863)) {
 let r;
-try { r = J862(x847); } catch (e) { r = new h.Thrown(e); }
-if (r !== true && h.settle(run, R863, r, x847, undefined, T122, at)) return true;
+try { r = J884(x863); } catch (e) { r = new h.Thrown(e); }
+if (r === true) M886.add(x863);
+else if (r !== true && h.settle(run, R885, r, x863, undefined, T122, at)) return true;
+}
 }
 {
 if ((run.bound += 2894) > h.RUNTIME_COST_BUDGET) return true;
+if (!M889.has(x863)) {
 let r;
-try { r = J864(x847); } catch (e) { r = new h.Thrown(e); }
-if (r !== true && h.settle(run, R865, r, x847, undefined, T122, at)) return true;
+try { r = J887(x863); } catch (e) { r = new h.Thrown(e); }
+if (r === true) M889.add(x863);
+else if (r !== true && h.settle(run, R888, r, x863, undefined, T122, at)) return true;
+}
 }
 } }
-{ const x866 = v["paths"]; if (x866 !== undefined && x866 !== null && typeof x866 !== "function") {
-const ox867 = undefined;
+{ const x890 = v["paths"]; if (x890 !== undefined && x890 !== null && typeof x890 !== "function") {
+const ox891 = undefined;
 {
 if ((run.bound += 924) > h.RUNTIME_COST_BUDGET) return true;
 let r;
-try { r = J869(x866); } catch (e) { r = new h.Thrown(e); }
-if (r !== true && h.settle(run, R870, r, x866, undefined, T127, at)) return true;
+try { r = J893(x890); } catch (e) { r = new h.Thrown(e); }
+if (r !== true && h.settle(run, R894, r, x890, undefined, T127, at)) return true;
 }
 {
 if ((run.bound += 524) > h.RUNTIME_COST_BUDGET) return true;
 let r;
-try { r = J871(x866); } catch (e) { r = new h.Thrown(e); }
-if (r !== true && h.settle(run, R872, r, x866, undefined, T127, at)) return true;
+try { r = J895(x890); } catch (e) { r = new h.Thrown(e); }
+if (r !== true && h.settle(run, R896, r, x890, undefined, T127, at)) return true;
 }
 {
 if ((run.bound += 624) > h.RUNTIME_COST_BUDGET) return true;
 let r;
-try { r = J873(x866); } catch (e) { r = new h.Thrown(e); }
-if (r !== true && h.settle(run, R874, r, x866, undefined, T127, at)) return true;
+try { r = J897(x890); } catch (e) { r = new h.Thrown(e); }
+if (r !== true && h.settle(run, R898, r, x890, undefined, T127, at)) return true;
 }
 {
 if ((run.bound += 21024) > h.RUNTIME_COST_BUDGET) return true;
 let r;
-try { r = J875(x866); } catch (e) { r = new h.Thrown(e); }
-if (r !== true && h.settle(run, R876, r, x866, undefined, T127, at)) return true;
+try { r = J899(x890); } catch (e) { r = new h.Thrown(e); }
+if (r !== true && h.settle(run, R900, r, x890, undefined, T127, at)) return true;
 }
 {
 if ((run.bound += 42324) > h.RUNTIME_COST_BUDGET) return true;
 let r;
-try { r = J877(x866); } catch (e) { r = new h.Thrown(e); }
-if (r !== true && h.settle(run, R878, r, x866, undefined, T127, at)) return true;
+try { r = J901(x890); } catch (e) { r = new h.Thrown(e); }
+if (r !== true && h.settle(run, R902, r, x890, undefined, T127, at)) return true;
 }
 {
 if ((run.bound += 102924) > h.RUNTIME_COST_BUDGET) return true;
 let r;
-try { r = J879(x866); } catch (e) { r = new h.Thrown(e); }
-if (r !== true && h.settle(run, R880, r, x866, undefined, T127, at)) return true;
+try { r = J903(x890); } catch (e) { r = new h.Thrown(e); }
+if (r !== true && h.settle(run, R904, r, x890, undefined, T127, at)) return true;
 }
 } }
 }
 return false;
 }
-function rules842(v, ov, at, run) {
+function rules858(v, ov, at, run) {
 if (Array.isArray(v)) {
-for (let i881 = 0; i881 < v.length; i881++) {
-const x882 = v[i881];
-if (x882 === null || x882 === undefined) continue;
-at.push(i881);
-const stop883 = rules844(x882, undefined, at, run);
+for (let i905 = 0; i905 < v.length; i905++) {
+const x906 = v[i905];
+if (x906 === null || x906 === undefined) continue;
+at.push(i905);
+const stop907 = rules860(x906, undefined, at, run);
 at.pop();
-if (stop883) return true;
+if (stop907) return true;
 }
 }
 return false;
 }
-function rules922(v, ov, at, run) {
+function rules949(v, ov, at, run) {
 if (v !== null && typeof v === "object" && !Array.isArray(v)) {
-{ const x925 = v["name"]; if (x925 !== undefined && x925 !== null && typeof x925 !== "function") {
-const ox926 = undefined;
+{ const x952 = v["name"]; if (x952 !== undefined && x952 !== null && typeof x952 !== "function") {
+const ox953 = undefined;
 {
 if ((run.bound += 6556) > h.RUNTIME_COST_BUDGET) return true;
+if (!M957.has(x952)) {
 let r;
-try { r = J928(x925); } catch (e) { r = new h.Thrown(e); }
-if (r !== true && h.settle(run, R929, r, x925, undefined, T160, at)) return true;
+try { r = J955(x952); } catch (e) { r = new h.Thrown(e); }
+if (r === true) M957.add(x952);
+else if (r !== true && h.settle(run, R956, r, x952, undefined, T160, at)) return true;
+}
 }
 } }
 }
 return false;
 }
-function rules915(v, ov, at, run) {
+function rules942(v, ov, at, run) {
 {
 if ((run.bound += 30) > h.RUNTIME_COST_BUDGET) return true;
 let r;
-try { r = J917(v); } catch (e) { r = new h.Thrown(e); }
-if (r !== true && h.settle(run, R918, r, v, undefined, T151, at)) return true;
+try { r = J944(v); } catch (e) { r = new h.Thrown(e); }
+if (r !== true && h.settle(run, R945, r, v, undefined, T151, at)) return true;
 }
 if (v !== null && typeof v === "object" && !Array.isArray(v)) {
-{ const x920 = v["secret"]; if (x920 !== undefined && x920 !== null && typeof x920 !== "function" && rules922(x920, undefined, at, run)) return true; }
+{ const x947 = v["secret"]; if (x947 !== undefined && x947 !== null && typeof x947 !== "function" && rules949(x947, undefined, at, run)) return true; }
 }
 return false;
 }
-function rules905(v, ov, at, run) {
+function rules931(v, ov, at, run) {
 if (v !== null && typeof v === "object" && !Array.isArray(v)) {
-{ const x908 = v["name"]; if (x908 !== undefined && x908 !== null && typeof x908 !== "function") {
-const ox909 = undefined;
+{ const x934 = v["name"]; if (x934 !== undefined && x934 !== null && typeof x934 !== "function") {
+const ox935 = undefined;
 {
 if ((run.bound += 1246) > h.RUNTIME_COST_BUDGET) return true;
+if (!M939.has(x934)) {
 let r;
-try { r = J911(x908); } catch (e) { r = new h.Thrown(e); }
-if (r !== true && h.settle(run, R912, r, x908, undefined, T148, at)) return true;
+try { r = J937(x934); } catch (e) { r = new h.Thrown(e); }
+if (r === true) M939.add(x934);
+else if (r !== true && h.settle(run, R938, r, x934, undefined, T148, at)) return true;
+}
 }
 } }
-{ const x913 = v["valueFrom"]; if (x913 !== undefined && x913 !== null && typeof x913 !== "function" && rules915(x913, undefined, at, run)) return true; }
+{ const x940 = v["valueFrom"]; if (x940 !== undefined && x940 !== null && typeof x940 !== "function" && rules942(x940, undefined, at, run)) return true; }
 }
 return false;
 }
-function rules903(v, ov, at, run) {
+function rules929(v, ov, at, run) {
 if (Array.isArray(v)) {
-for (let i930 = 0; i930 < v.length; i930++) {
-const x931 = v[i930];
-if (x931 === null || x931 === undefined) continue;
-at.push(i930);
-const stop932 = rules905(x931, undefined, at, run);
+for (let i958 = 0; i958 < v.length; i958++) {
+const x959 = v[i958];
+if (x959 === null || x959 === undefined) continue;
+at.push(i958);
+const stop960 = rules931(x959, undefined, at, run);
 at.pop();
-if (stop932) return true;
+if (stop960) return true;
 }
 }
 return false;
 }
-function rules888(v, ov, at, run) {
+function rules912(v, ov, at, run) {
 if (v !== null && typeof v === "object" && !Array.isArray(v)) {
-{ const x891 = v["name"]; if (x891 !== undefined && x891 !== null && typeof x891 !== "function") {
-const ox892 = undefined;
+{ const x915 = v["name"]; if (x915 !== undefined && x915 !== null && typeof x915 !== "function") {
+const ox916 = undefined;
 {
 if ((run.bound += 1042) > h.RUNTIME_COST_BUDGET) return true;
+if (!M920.has(x915)) {
 let r;
-try { r = J894(x891); } catch (e) { r = new h.Thrown(e); }
-if (r !== true && h.settle(run, R895, r, x891, undefined, T136, at)) return true;
+try { r = J918(x915); } catch (e) { r = new h.Thrown(e); }
+if (r === true) M920.add(x915);
+else if (r !== true && h.settle(run, R919, r, x915, undefined, T136, at)) return true;
+}
 }
 } }
-{ const x896 = v["url"]; if (x896 !== undefined && x896 !== null && typeof x896 !== "function") {
-const ox897 = undefined;
+{ const x921 = v["url"]; if (x921 !== undefined && x921 !== null && typeof x921 !== "function") {
+const ox922 = undefined;
 {
 if ((run.bound += 1692) > h.RUNTIME_COST_BUDGET) return true;
+if (!M926.has(x921)) {
 let r;
-try { r = J899(x896); } catch (e) { r = new h.Thrown(e); }
-if (r !== true && h.settle(run, R900, r, x896, undefined, T138, at)) return true;
+try { r = J924(x921); } catch (e) { r = new h.Thrown(e); }
+if (r === true) M926.add(x921);
+else if (r !== true && h.settle(run, R925, r, x921, undefined, T138, at)) return true;
+}
 }
 } }
-{ const x901 = v["headers"]; if (x901 !== undefined && x901 !== null && typeof x901 !== "function" && rules903(x901, undefined, at, run)) return true; }
+{ const x927 = v["headers"]; if (x927 !== undefined && x927 !== null && typeof x927 !== "function" && rules929(x927, undefined, at, run)) return true; }
 }
 return false;
 }
-function rules886(v, ov, at, run) {
+function rules910(v, ov, at, run) {
 if (Array.isArray(v)) {
-for (let i933 = 0; i933 < v.length; i933++) {
-const x934 = v[i933];
-if (x934 === null || x934 === undefined) continue;
-at.push(i933);
-const stop935 = rules888(x934, undefined, at, run);
+for (let i961 = 0; i961 < v.length; i961++) {
+const x962 = v[i961];
+if (x962 === null || x962 === undefined) continue;
+at.push(i961);
+const stop963 = rules912(x962, undefined, at, run);
 at.pop();
-if (stop935) return true;
+if (stop963) return true;
 }
 }
 return false;
 }
-function rules959(v, ov, at, run) {
+function rules988(v, ov, at, run) {
 if (v !== null && typeof v === "object" && !Array.isArray(v)) {
-{ const x962 = v["name"]; if (x962 !== undefined && x962 !== null && typeof x962 !== "function") {
-const ox963 = undefined;
+{ const x991 = v["name"]; if (x991 !== undefined && x991 !== null && typeof x991 !== "function") {
+const ox992 = undefined;
 {
 if ((run.bound += 1052) > h.RUNTIME_COST_BUDGET) return true;
+if (!M996.has(x991)) {
 let r;
-try { r = J965(x962); } catch (e) { r = new h.Thrown(e); }
-if (r !== true && h.settle(run, R966, r, x962, undefined, T184, at)) return true;
+try { r = J994(x991); } catch (e) { r = new h.Thrown(e); }
+if (r === true) M996.add(x991);
+else if (r !== true && h.settle(run, R995, r, x991, undefined, T184, at)) return true;
+}
 }
 } }
-}
-return false;
-}
-function rules969(v, ov, at, run) {
-if (v !== null && typeof v === "object" && !Array.isArray(v)) {
-{ const x972 = v["path"]; if (x972 !== undefined && x972 !== null && typeof x972 !== "function") {
-const ox973 = undefined;
-{
-if ((run.bound += 24) > h.RUNTIME_COST_BUDGET) return true;
-let r;
-try { r = J975(x972); } catch (e) { r = new h.Thrown(e); }
-if (r !== true && h.settle(run, R976, r, x972, undefined, T190, at)) return true;
-}
-} }
-}
-return false;
-}
-function rules950(v, ov, at, run) {
-{
-if ((run.bound += 30) > h.RUNTIME_COST_BUDGET) return true;
-let r;
-try { r = J952(v); } catch (e) { r = new h.Thrown(e); }
-if (r !== true && h.settle(run, R953, r, v, undefined, T175, at)) return true;
-}
-{
-if ((run.bound += 30) > h.RUNTIME_COST_BUDGET) return true;
-let r;
-try { r = J954(v); } catch (e) { r = new h.Thrown(e); }
-if (r !== true && h.settle(run, R955, r, v, undefined, T175, at)) return true;
-}
-if (v !== null && typeof v === "object" && !Array.isArray(v)) {
-{ const x957 = v["envVar"]; if (x957 !== undefined && x957 !== null && typeof x957 !== "function" && rules959(x957, undefined, at, run)) return true; }
-{ const x967 = v["filePath"]; if (x967 !== undefined && x967 !== null && typeof x967 !== "function" && rules969(x967, undefined, at, run)) return true; }
-}
-return false;
-}
-function rules940(v, ov, at, run) {
-if (v !== null && typeof v === "object" && !Array.isArray(v)) {
-{ const x943 = v["name"]; if (x943 !== undefined && x943 !== null && typeof x943 !== "function") {
-const ox944 = undefined;
-{
-if ((run.bound += 6556) > h.RUNTIME_COST_BUDGET) return true;
-let r;
-try { r = J946(x943); } catch (e) { r = new h.Thrown(e); }
-if (r !== true && h.settle(run, R947, r, x943, undefined, T170, at)) return true;
-}
-} }
-{ const x948 = v["mountAs"]; if (x948 !== undefined && x948 !== null && typeof x948 !== "function" && rules950(x948, undefined, at, run)) return true; }
-}
-return false;
-}
-function rules938(v, ov, at, run) {
-if (Array.isArray(v)) {
-for (let i977 = 0; i977 < v.length; i977++) {
-const x978 = v[i977];
-if (x978 === null || x978 === undefined) continue;
-at.push(i977);
-const stop979 = rules940(x978, undefined, at, run);
-at.pop();
-if (stop979) return true;
-}
-}
-return false;
-}
-function rules837(v, ov, at, run) {
-if (v !== null && typeof v === "object" && !Array.isArray(v)) {
-{ const x840 = v["skills"]; if (x840 !== undefined && x840 !== null && typeof x840 !== "function" && rules842(x840, undefined, at, run)) return true; }
-{ const x884 = v["mcpServers"]; if (x884 !== undefined && x884 !== null && typeof x884 !== "function" && rules886(x884, undefined, at, run)) return true; }
-{ const x936 = v["requiredSecrets"]; if (x936 !== undefined && x936 !== null && typeof x936 !== "function" && rules938(x936, undefined, at, run)) return true; }
-}
-return false;
-}
-function rules826(v, ov, at, run) {
-if (v !== null && typeof v === "object" && !Array.isArray(v)) {
-{ const x829 = v["agent"]; if (x829 !== undefined && x829 !== null && typeof x829 !== "function") {
-const ox830 = undefined;
-{
-if ((run.bound += 6556) > h.RUNTIME_COST_BUDGET) return true;
-let r;
-try { r = J833(x829); } catch (e) { r = new h.Thrown(e); }
-if (r !== true && h.settle(run, R834, r, x829, undefined, T110, at)) return true;
-}
-} }
-{ const x835 = v["tools"]; if (x835 !== undefined && x835 !== null && typeof x835 !== "function" && rules837(x835, undefined, at, run)) return true; }
 }
 return false;
 }
 function rules999(v, ov, at, run) {
 if (v !== null && typeof v === "object" && !Array.isArray(v)) {
-{ const x1002 = v["image"]; if (x1002 !== undefined && x1002 !== null && typeof x1002 !== "function") {
+{ const x1002 = v["path"]; if (x1002 !== undefined && x1002 !== null && typeof x1002 !== "function") {
 const ox1003 = undefined;
 {
-if ((run.bound += 12322) > h.RUNTIME_COST_BUDGET) return true;
+if ((run.bound += 24) > h.RUNTIME_COST_BUDGET) return true;
+if (!M1007.has(x1002)) {
 let r;
 try { r = J1005(x1002); } catch (e) { r = new h.Thrown(e); }
-if (r !== true && h.settle(run, R1006, r, x1002, undefined, T209, at)) return true;
+if (r === true) M1007.add(x1002);
+else if (r !== true && h.settle(run, R1006, r, x1002, undefined, T190, at)) return true;
+}
+}
+} }
+}
+return false;
+}
+function rules979(v, ov, at, run) {
+{
+if ((run.bound += 30) > h.RUNTIME_COST_BUDGET) return true;
+let r;
+try { r = J981(v); } catch (e) { r = new h.Thrown(e); }
+if (r !== true && h.settle(run, R982, r, v, undefined, T175, at)) return true;
+}
+{
+if ((run.bound += 30) > h.RUNTIME_COST_BUDGET) return true;
+let r;
+try { r = J983(v); } catch (e) { r = new h.Thrown(e); }
+if (r !== true && h.settle(run, R984, r, v, undefined, T175, at)) return true;
+}
+if (v !== null && typeof v === "object" && !Array.isArray(v)) {
+{ const x986 = v["envVar"]; if (x986 !== undefined && x986 !== null && typeof x986 !== "function" && rules988(x986, undefined, at, run)) return true; }
+{ const x997 = v["filePath"]; if (x997 !== undefined && x997 !== null && typeof x997 !== "function" && rules999(x997, undefined, at, run)) return true; }
+}
+return false;
+}
+function rules968(v, ov, at, run) {
+if (v !== null && typeof v === "object" && !Array.isArray(v)) {
+{ const x971 = v["name"]; if (x971 !== undefined && x971 !== null && typeof x971 !== "function") {
+const ox972 = undefined;
+{
+if ((run.bound += 6556) > h.RUNTIME_COST_BUDGET) return true;
+if (!M976.has(x971)) {
+let r;
+try { r = J974(x971); } catch (e) { r = new h.Thrown(e); }
+if (r === true) M976.add(x971);
+else if (r !== true && h.settle(run, R975, r, x971, undefined, T170, at)) return true;
+}
+}
+} }
+{ const x977 = v["mountAs"]; if (x977 !== undefined && x977 !== null && typeof x977 !== "function" && rules979(x977, undefined, at, run)) return true; }
+}
+return false;
+}
+function rules966(v, ov, at, run) {
+if (Array.isArray(v)) {
+for (let i1008 = 0; i1008 < v.length; i1008++) {
+const x1009 = v[i1008];
+if (x1009 === null || x1009 === undefined) continue;
+at.push(i1008);
+const stop1010 = rules968(x1009, undefined, at, run);
+at.pop();
+if (stop1010) return true;
+}
+}
+return false;
+}
+function rules853(v, ov, at, run) {
+if (v !== null && typeof v === "object" && !Array.isArray(v)) {
+{ const x856 = v["skills"]; if (x856 !== undefined && x856 !== null && typeof x856 !== "function" && rules858(x856, undefined, at, run)) return true; }
+{ const x908 = v["mcpServers"]; if (x908 !== undefined && x908 !== null && typeof x908 !== "function" && rules910(x908, undefined, at, run)) return true; }
+{ const x964 = v["requiredSecrets"]; if (x964 !== undefined && x964 !== null && typeof x964 !== "function" && rules966(x964, undefined, at, run)) return true; }
+}
+return false;
+}
+function rules841(v, ov, at, run) {
+if (v !== null && typeof v === "object" && !Array.isArray(v)) {
+{ const x844 = v["agent"]; if (x844 !== undefined && x844 !== null && typeof x844 !== "function") {
+const ox845 = undefined;
+{
+if ((run.bound += 6556) > h.RUNTIME_COST_BUDGET) return true;
+if (!M850.has(x844)) {
+let r;
+try { r = J848(x844); } catch (e) { r = new h.Thrown(e); }
+if (r === true) M850.add(x844);
+else if (r !== true && h.settle(run, R849, r, x844, undefined, T110, at)) return true;
+}
+}
+} }
+{ const x851 = v["tools"]; if (x851 !== undefined && x851 !== null && typeof x851 !== "function" && rules853(x851, undefined, at, run)) return true; }
+}
+return false;
+}
+function rules1031(v, ov, at, run) {
+if (v !== null && typeof v === "object" && !Array.isArray(v)) {
+{ const x1034 = v["image"]; if (x1034 !== undefined && x1034 !== null && typeof x1034 !== "function") {
+const ox1035 = undefined;
+{
+if ((run.bound += 12322) > h.RUNTIME_COST_BUDGET) return true;
+if (!M1039.has(x1034)) {
+let r;
+try { r = J1037(x1034); } catch (e) { r = new h.Thrown(e); }
+if (r === true) M1039.add(x1034);
+else if (r !== true && h.settle(run, R1038, r, x1034, undefined, T209, at)) return true;
+}
 }
 {
 if ((run.bound += 9042) > h.RUNTIME_COST_BUDGET) return true;
+if (!M1042.has(x1034)) {
 let r;
-try { r = J1007(x1002); } catch (e) { r = new h.Thrown(e); }
-if (r !== true && h.settle(run, R1008, r, x1002, undefined, T209, at)) return true;
+try { r = J1040(x1034); } catch (e) { r = new h.Thrown(e); }
+if (r === true) M1042.add(x1034);
+else if (r !== true && h.settle(run, R1041, r, x1034, undefined, T209, at)) return true;
+}
 }
 {
 if ((run.bound += 1254) > h.RUNTIME_COST_BUDGET) return true;
+if (!M1045.has(x1034)) {
 let r;
-try { r = J1009(x1002); } catch (e) { r = new h.Thrown(e); }
-if (r !== true && h.settle(run, R1010, r, x1002, undefined, T209, at)) return true;
+try { r = J1043(x1034); } catch (e) { r = new h.Thrown(e); }
+if (r === true) M1045.add(x1034);
+else if (r !== true && h.settle(run, R1044, r, x1034, undefined, T209, at)) return true;
+}
 }
 {
 if ((run.bound += 2080) > h.RUNTIME_COST_BUDGET) return true;
+if (!M1048.has(x1034)) {
 let r;
-try { r = J1011(x1002); } catch (e) { r = new h.Thrown(e); }
-if (r !== true && h.settle(run, R1012, r, x1002, undefined, T209, at)) return true;
+try { r = J1046(x1034); } catch (e) { r = new h.Thrown(e); }
+if (r === true) M1048.add(x1034);
+else if (r !== true && h.settle(run, R1047, r, x1034, undefined, T209, at)) return true;
+}
 }
 {
 if ((run.bound += 3306) > h.RUNTIME_COST_BUDGET) return true;
+if (!M1051.has(x1034)) {
 let r;
-try { r = J1013(x1002); } catch (e) { r = new h.Thrown(e); }
-if (r !== true && h.settle(run, R1014, r, x1002, undefined, T209, at)) return true;
+try { r = J1049(x1034); } catch (e) { r = new h.Thrown(e); }
+if (r === true) M1051.add(x1034);
+else if (r !== true && h.settle(run, R1050, r, x1034, undefined, T209, at)) return true;
+}
 }
 {
 if ((run.bound += 7404) > h.RUNTIME_COST_BUDGET) return true;
+if (!M1054.has(x1034)) {
 let r;
-try { r = J1015(x1002); } catch (e) { r = new h.Thrown(e); }
-if (r !== true && h.settle(run, R1016, r, x1002, undefined, T209, at)) return true;
+try { r = J1052(x1034); } catch (e) { r = new h.Thrown(e); }
+if (r === true) M1054.add(x1034);
+else if (r !== true && h.settle(run, R1053, r, x1034, undefined, T209, at)) return true;
+}
 }
 {
 if ((run.bound += 1668) > h.RUNTIME_COST_BUDGET) return true;
+if (!M1057.has(x1034)) {
 let r;
-try { r = J1017(x1002); } catch (e) { r = new h.Thrown(e); }
-if (r !== true && h.settle(run, R1018, r, x1002, undefined, T209, at)) return true;
+try { r = J1055(x1034); } catch (e) { r = new h.Thrown(e); }
+if (r === true) M1057.add(x1034);
+else if (r !== true && h.settle(run, R1056, r, x1034, undefined, T209, at)) return true;
+}
 }
 {
 if ((run.bound += 2894) > h.RUNTIME_COST_BUDGET) return true;
+if (!M1060.has(x1034)) {
 let r;
-try { r = J1019(x1002); } catch (e) { r = new h.Thrown(e); }
-if (r !== true && h.settle(run, R1020, r, x1002, undefined, T209, at)) return true;
+try { r = J1058(x1034); } catch (e) { r = new h.Thrown(e); }
+if (r === true) M1060.add(x1034);
+else if (r !== true && h.settle(run, R1059, r, x1034, undefined, T209, at)) return true;
+}
 }
 } }
-{ const x1021 = v["paths"]; if (x1021 !== undefined && x1021 !== null && typeof x1021 !== "function") {
-const ox1022 = undefined;
+{ const x1061 = v["paths"]; if (x1061 !== undefined && x1061 !== null && typeof x1061 !== "function") {
+const ox1062 = undefined;
 {
 if ((run.bound += 924) > h.RUNTIME_COST_BUDGET) return true;
 let r;
-try { r = J1024(x1021); } catch (e) { r = new h.Thrown(e); }
-if (r !== true && h.settle(run, R1025, r, x1021, undefined, T214, at)) return true;
+try { r = J1064(x1061); } catch (e) { r = new h.Thrown(e); }
+if (r !== true && h.settle(run, R1065, r, x1061, undefined, T214, at)) return true;
 }
 {
 if ((run.bound += 524) > h.RUNTIME_COST_BUDGET) return true;
 let r;
-try { r = J1026(x1021); } catch (e) { r = new h.Thrown(e); }
-if (r !== true && h.settle(run, R1027, r, x1021, undefined, T214, at)) return true;
+try { r = J1066(x1061); } catch (e) { r = new h.Thrown(e); }
+if (r !== true && h.settle(run, R1067, r, x1061, undefined, T214, at)) return true;
 }
 {
 if ((run.bound += 624) > h.RUNTIME_COST_BUDGET) return true;
 let r;
-try { r = J1028(x1021); } catch (e) { r = new h.Thrown(e); }
-if (r !== true && h.settle(run, R1029, r, x1021, undefined, T214, at)) return true;
+try { r = J1068(x1061); } catch (e) { r = new h.Thrown(e); }
+if (r !== true && h.settle(run, R1069, r, x1061, undefined, T214, at)) return true;
 }
 {
 if ((run.bound += 21024) > h.RUNTIME_COST_BUDGET) return true;
 let r;
-try { r = J1030(x1021); } catch (e) { r = new h.Thrown(e); }
-if (r !== true && h.settle(run, R1031, r, x1021, undefined, T214, at)) return true;
+try { r = J1070(x1061); } catch (e) { r = new h.Thrown(e); }
+if (r !== true && h.settle(run, R1071, r, x1061, undefined, T214, at)) return true;
 }
 {
 if ((run.bound += 42324) > h.RUNTIME_COST_BUDGET) return true;
 let r;
-try { r = J1032(x1021); } catch (e) { r = new h.Thrown(e); }
-if (r !== true && h.settle(run, R1033, r, x1021, undefined, T214, at)) return true;
+try { r = J1072(x1061); } catch (e) { r = new h.Thrown(e); }
+if (r !== true && h.settle(run, R1073, r, x1061, undefined, T214, at)) return true;
 }
 {
 if ((run.bound += 102924) > h.RUNTIME_COST_BUDGET) return true;
 let r;
-try { r = J1034(x1021); } catch (e) { r = new h.Thrown(e); }
-if (r !== true && h.settle(run, R1035, r, x1021, undefined, T214, at)) return true;
+try { r = J1074(x1061); } catch (e) { r = new h.Thrown(e); }
+if (r !== true && h.settle(run, R1075, r, x1061, undefined, T214, at)) return true;
 }
 } }
 }
 return false;
 }
-function rules997(v, ov, at, run) {
+function rules1029(v, ov, at, run) {
 if (Array.isArray(v)) {
-for (let i1036 = 0; i1036 < v.length; i1036++) {
-const x1037 = v[i1036];
-if (x1037 === null || x1037 === undefined) continue;
-at.push(i1036);
-const stop1038 = rules999(x1037, undefined, at, run);
+for (let i1076 = 0; i1076 < v.length; i1076++) {
+const x1077 = v[i1076];
+if (x1077 === null || x1077 === undefined) continue;
+at.push(i1076);
+const stop1078 = rules1031(x1077, undefined, at, run);
 at.pop();
-if (stop1038) return true;
+if (stop1078) return true;
 }
 }
 return false;
 }
-function rules1077(v, ov, at, run) {
+function rules1120(v, ov, at, run) {
 if (v !== null && typeof v === "object" && !Array.isArray(v)) {
-{ const x1080 = v["name"]; if (x1080 !== undefined && x1080 !== null && typeof x1080 !== "function") {
-const ox1081 = undefined;
+{ const x1123 = v["name"]; if (x1123 !== undefined && x1123 !== null && typeof x1123 !== "function") {
+const ox1124 = undefined;
 {
 if ((run.bound += 6556) > h.RUNTIME_COST_BUDGET) return true;
+if (!M1128.has(x1123)) {
 let r;
-try { r = J1083(x1080); } catch (e) { r = new h.Thrown(e); }
-if (r !== true && h.settle(run, R1084, r, x1080, undefined, T247, at)) return true;
+try { r = J1126(x1123); } catch (e) { r = new h.Thrown(e); }
+if (r === true) M1128.add(x1123);
+else if (r !== true && h.settle(run, R1127, r, x1123, undefined, T247, at)) return true;
+}
 }
 } }
 }
 return false;
 }
-function rules1070(v, ov, at, run) {
+function rules1113(v, ov, at, run) {
 {
 if ((run.bound += 30) > h.RUNTIME_COST_BUDGET) return true;
 let r;
-try { r = J1072(v); } catch (e) { r = new h.Thrown(e); }
-if (r !== true && h.settle(run, R1073, r, v, undefined, T238, at)) return true;
+try { r = J1115(v); } catch (e) { r = new h.Thrown(e); }
+if (r !== true && h.settle(run, R1116, r, v, undefined, T238, at)) return true;
 }
 if (v !== null && typeof v === "object" && !Array.isArray(v)) {
-{ const x1075 = v["secret"]; if (x1075 !== undefined && x1075 !== null && typeof x1075 !== "function" && rules1077(x1075, undefined, at, run)) return true; }
+{ const x1118 = v["secret"]; if (x1118 !== undefined && x1118 !== null && typeof x1118 !== "function" && rules1120(x1118, undefined, at, run)) return true; }
 }
 return false;
 }
-function rules1060(v, ov, at, run) {
+function rules1102(v, ov, at, run) {
 if (v !== null && typeof v === "object" && !Array.isArray(v)) {
-{ const x1063 = v["name"]; if (x1063 !== undefined && x1063 !== null && typeof x1063 !== "function") {
-const ox1064 = undefined;
+{ const x1105 = v["name"]; if (x1105 !== undefined && x1105 !== null && typeof x1105 !== "function") {
+const ox1106 = undefined;
 {
 if ((run.bound += 1246) > h.RUNTIME_COST_BUDGET) return true;
+if (!M1110.has(x1105)) {
 let r;
-try { r = J1066(x1063); } catch (e) { r = new h.Thrown(e); }
-if (r !== true && h.settle(run, R1067, r, x1063, undefined, T235, at)) return true;
+try { r = J1108(x1105); } catch (e) { r = new h.Thrown(e); }
+if (r === true) M1110.add(x1105);
+else if (r !== true && h.settle(run, R1109, r, x1105, undefined, T235, at)) return true;
+}
 }
 } }
-{ const x1068 = v["valueFrom"]; if (x1068 !== undefined && x1068 !== null && typeof x1068 !== "function" && rules1070(x1068, undefined, at, run)) return true; }
+{ const x1111 = v["valueFrom"]; if (x1111 !== undefined && x1111 !== null && typeof x1111 !== "function" && rules1113(x1111, undefined, at, run)) return true; }
 }
 return false;
 }
-function rules1058(v, ov, at, run) {
+function rules1100(v, ov, at, run) {
 if (Array.isArray(v)) {
-for (let i1085 = 0; i1085 < v.length; i1085++) {
-const x1086 = v[i1085];
-if (x1086 === null || x1086 === undefined) continue;
-at.push(i1085);
-const stop1087 = rules1060(x1086, undefined, at, run);
+for (let i1129 = 0; i1129 < v.length; i1129++) {
+const x1130 = v[i1129];
+if (x1130 === null || x1130 === undefined) continue;
+at.push(i1129);
+const stop1131 = rules1102(x1130, undefined, at, run);
 at.pop();
-if (stop1087) return true;
+if (stop1131) return true;
 }
 }
 return false;
 }
-function rules1043(v, ov, at, run) {
+function rules1083(v, ov, at, run) {
 if (v !== null && typeof v === "object" && !Array.isArray(v)) {
-{ const x1046 = v["name"]; if (x1046 !== undefined && x1046 !== null && typeof x1046 !== "function") {
-const ox1047 = undefined;
+{ const x1086 = v["name"]; if (x1086 !== undefined && x1086 !== null && typeof x1086 !== "function") {
+const ox1087 = undefined;
 {
 if ((run.bound += 1042) > h.RUNTIME_COST_BUDGET) return true;
+if (!M1091.has(x1086)) {
 let r;
-try { r = J1049(x1046); } catch (e) { r = new h.Thrown(e); }
-if (r !== true && h.settle(run, R1050, r, x1046, undefined, T223, at)) return true;
+try { r = J1089(x1086); } catch (e) { r = new h.Thrown(e); }
+if (r === true) M1091.add(x1086);
+else if (r !== true && h.settle(run, R1090, r, x1086, undefined, T223, at)) return true;
+}
 }
 } }
-{ const x1051 = v["url"]; if (x1051 !== undefined && x1051 !== null && typeof x1051 !== "function") {
-const ox1052 = undefined;
+{ const x1092 = v["url"]; if (x1092 !== undefined && x1092 !== null && typeof x1092 !== "function") {
+const ox1093 = undefined;
 {
 if ((run.bound += 1692) > h.RUNTIME_COST_BUDGET) return true;
+if (!M1097.has(x1092)) {
 let r;
-try { r = J1054(x1051); } catch (e) { r = new h.Thrown(e); }
-if (r !== true && h.settle(run, R1055, r, x1051, undefined, T225, at)) return true;
+try { r = J1095(x1092); } catch (e) { r = new h.Thrown(e); }
+if (r === true) M1097.add(x1092);
+else if (r !== true && h.settle(run, R1096, r, x1092, undefined, T225, at)) return true;
+}
 }
 } }
-{ const x1056 = v["headers"]; if (x1056 !== undefined && x1056 !== null && typeof x1056 !== "function" && rules1058(x1056, undefined, at, run)) return true; }
+{ const x1098 = v["headers"]; if (x1098 !== undefined && x1098 !== null && typeof x1098 !== "function" && rules1100(x1098, undefined, at, run)) return true; }
 }
 return false;
 }
-function rules1041(v, ov, at, run) {
-if (Array.isArray(v)) {
-for (let i1088 = 0; i1088 < v.length; i1088++) {
-const x1089 = v[i1088];
-if (x1089 === null || x1089 === undefined) continue;
-at.push(i1088);
-const stop1090 = rules1043(x1089, undefined, at, run);
-at.pop();
-if (stop1090) return true;
-}
-}
-return false;
-}
-function rules1114(v, ov, at, run) {
-if (v !== null && typeof v === "object" && !Array.isArray(v)) {
-{ const x1117 = v["name"]; if (x1117 !== undefined && x1117 !== null && typeof x1117 !== "function") {
-const ox1118 = undefined;
-{
-if ((run.bound += 1052) > h.RUNTIME_COST_BUDGET) return true;
-let r;
-try { r = J1120(x1117); } catch (e) { r = new h.Thrown(e); }
-if (r !== true && h.settle(run, R1121, r, x1117, undefined, T271, at)) return true;
-}
-} }
-}
-return false;
-}
-function rules1124(v, ov, at, run) {
-if (v !== null && typeof v === "object" && !Array.isArray(v)) {
-{ const x1127 = v["path"]; if (x1127 !== undefined && x1127 !== null && typeof x1127 !== "function") {
-const ox1128 = undefined;
-{
-if ((run.bound += 24) > h.RUNTIME_COST_BUDGET) return true;
-let r;
-try { r = J1130(x1127); } catch (e) { r = new h.Thrown(e); }
-if (r !== true && h.settle(run, R1131, r, x1127, undefined, T277, at)) return true;
-}
-} }
-}
-return false;
-}
-function rules1105(v, ov, at, run) {
-{
-if ((run.bound += 30) > h.RUNTIME_COST_BUDGET) return true;
-let r;
-try { r = J1107(v); } catch (e) { r = new h.Thrown(e); }
-if (r !== true && h.settle(run, R1108, r, v, undefined, T262, at)) return true;
-}
-{
-if ((run.bound += 30) > h.RUNTIME_COST_BUDGET) return true;
-let r;
-try { r = J1109(v); } catch (e) { r = new h.Thrown(e); }
-if (r !== true && h.settle(run, R1110, r, v, undefined, T262, at)) return true;
-}
-if (v !== null && typeof v === "object" && !Array.isArray(v)) {
-{ const x1112 = v["envVar"]; if (x1112 !== undefined && x1112 !== null && typeof x1112 !== "function" && rules1114(x1112, undefined, at, run)) return true; }
-{ const x1122 = v["filePath"]; if (x1122 !== undefined && x1122 !== null && typeof x1122 !== "function" && rules1124(x1122, undefined, at, run)) return true; }
-}
-return false;
-}
-function rules1095(v, ov, at, run) {
-if (v !== null && typeof v === "object" && !Array.isArray(v)) {
-{ const x1098 = v["name"]; if (x1098 !== undefined && x1098 !== null && typeof x1098 !== "function") {
-const ox1099 = undefined;
-{
-if ((run.bound += 6556) > h.RUNTIME_COST_BUDGET) return true;
-let r;
-try { r = J1101(x1098); } catch (e) { r = new h.Thrown(e); }
-if (r !== true && h.settle(run, R1102, r, x1098, undefined, T257, at)) return true;
-}
-} }
-{ const x1103 = v["mountAs"]; if (x1103 !== undefined && x1103 !== null && typeof x1103 !== "function" && rules1105(x1103, undefined, at, run)) return true; }
-}
-return false;
-}
-function rules1093(v, ov, at, run) {
+function rules1081(v, ov, at, run) {
 if (Array.isArray(v)) {
 for (let i1132 = 0; i1132 < v.length; i1132++) {
 const x1133 = v[i1132];
 if (x1133 === null || x1133 === undefined) continue;
 at.push(i1132);
-const stop1134 = rules1095(x1133, undefined, at, run);
+const stop1134 = rules1083(x1133, undefined, at, run);
 at.pop();
 if (stop1134) return true;
 }
 }
 return false;
 }
-function rules992(v, ov, at, run) {
+function rules1159(v, ov, at, run) {
 if (v !== null && typeof v === "object" && !Array.isArray(v)) {
-{ const x995 = v["skills"]; if (x995 !== undefined && x995 !== null && typeof x995 !== "function" && rules997(x995, undefined, at, run)) return true; }
-{ const x1039 = v["mcpServers"]; if (x1039 !== undefined && x1039 !== null && typeof x1039 !== "function" && rules1041(x1039, undefined, at, run)) return true; }
-{ const x1091 = v["requiredSecrets"]; if (x1091 !== undefined && x1091 !== null && typeof x1091 !== "function" && rules1093(x1091, undefined, at, run)) return true; }
-}
-return false;
-}
-function rules982(v, ov, at, run) {
-if (v !== null && typeof v === "object" && !Array.isArray(v)) {
-{ const x985 = v["agent"]; if (x985 !== undefined && x985 !== null && typeof x985 !== "function") {
-const ox986 = undefined;
-{
-if ((run.bound += 6556) > h.RUNTIME_COST_BUDGET) return true;
-let r;
-try { r = J988(x985); } catch (e) { r = new h.Thrown(e); }
-if (r !== true && h.settle(run, R989, r, x985, undefined, T197, at)) return true;
-}
-} }
-{ const x990 = v["tools"]; if (x990 !== undefined && x990 !== null && typeof x990 !== "function" && rules992(x990, undefined, at, run)) return true; }
-}
-return false;
-}
-function rules1154(v, ov, at, run) {
-if (v !== null && typeof v === "object" && !Array.isArray(v)) {
-{ const x1157 = v["image"]; if (x1157 !== undefined && x1157 !== null && typeof x1157 !== "function") {
-const ox1158 = undefined;
-{
-if ((run.bound += 12322) > h.RUNTIME_COST_BUDGET) return true;
-let r;
-try { r = J1160(x1157); } catch (e) { r = new h.Thrown(e); }
-if (r !== true && h.settle(run, R1161, r, x1157, undefined, T296, at)) return true;
-}
-{
-if ((run.bound += 9042) > h.RUNTIME_COST_BUDGET) return true;
-let r;
-try { r = J1162(x1157); } catch (e) { r = new h.Thrown(e); }
-if (r !== true && h.settle(run, R1163, r, x1157, undefined, T296, at)) return true;
-}
-{
-if ((run.bound += 1254) > h.RUNTIME_COST_BUDGET) return true;
-let r;
-try { r = J1164(x1157); } catch (e) { r = new h.Thrown(e); }
-if (r !== true && h.settle(run, R1165, r, x1157, undefined, T296, at)) return true;
-}
-{
-if ((run.bound += 2080) > h.RUNTIME_COST_BUDGET) return true;
-let r;
-try { r = J1166(x1157); } catch (e) { r = new h.Thrown(e); }
-if (r !== true && h.settle(run, R1167, r, x1157, undefined, T296, at)) return true;
-}
-{
-if ((run.bound += 3306) > h.RUNTIME_COST_BUDGET) return true;
-let r;
-try { r = J1168(x1157); } catch (e) { r = new h.Thrown(e); }
-if (r !== true && h.settle(run, R1169, r, x1157, undefined, T296, at)) return true;
-}
-{
-if ((run.bound += 7404) > h.RUNTIME_COST_BUDGET) return true;
-let r;
-try { r = J1170(x1157); } catch (e) { r = new h.Thrown(e); }
-if (r !== true && h.settle(run, R1171, r, x1157, undefined, T296, at)) return true;
-}
-{
-if ((run.bound += 1668) > h.RUNTIME_COST_BUDGET) return true;
-let r;
-try { r = J1172(x1157); } catch (e) { r = new h.Thrown(e); }
-if (r !== true && h.settle(run, R1173, r, x1157, undefined, T296, at)) return true;
-}
-{
-if ((run.bound += 2894) > h.RUNTIME_COST_BUDGET) return true;
-let r;
-try { r = J1174(x1157); } catch (e) { r = new h.Thrown(e); }
-if (r !== true && h.settle(run, R1175, r, x1157, undefined, T296, at)) return true;
-}
-} }
-{ const x1176 = v["paths"]; if (x1176 !== undefined && x1176 !== null && typeof x1176 !== "function") {
-const ox1177 = undefined;
-{
-if ((run.bound += 924) > h.RUNTIME_COST_BUDGET) return true;
-let r;
-try { r = J1179(x1176); } catch (e) { r = new h.Thrown(e); }
-if (r !== true && h.settle(run, R1180, r, x1176, undefined, T301, at)) return true;
-}
-{
-if ((run.bound += 524) > h.RUNTIME_COST_BUDGET) return true;
-let r;
-try { r = J1181(x1176); } catch (e) { r = new h.Thrown(e); }
-if (r !== true && h.settle(run, R1182, r, x1176, undefined, T301, at)) return true;
-}
-{
-if ((run.bound += 624) > h.RUNTIME_COST_BUDGET) return true;
-let r;
-try { r = J1183(x1176); } catch (e) { r = new h.Thrown(e); }
-if (r !== true && h.settle(run, R1184, r, x1176, undefined, T301, at)) return true;
-}
-{
-if ((run.bound += 21024) > h.RUNTIME_COST_BUDGET) return true;
-let r;
-try { r = J1185(x1176); } catch (e) { r = new h.Thrown(e); }
-if (r !== true && h.settle(run, R1186, r, x1176, undefined, T301, at)) return true;
-}
-{
-if ((run.bound += 42324) > h.RUNTIME_COST_BUDGET) return true;
-let r;
-try { r = J1187(x1176); } catch (e) { r = new h.Thrown(e); }
-if (r !== true && h.settle(run, R1188, r, x1176, undefined, T301, at)) return true;
-}
-{
-if ((run.bound += 102924) > h.RUNTIME_COST_BUDGET) return true;
-let r;
-try { r = J1189(x1176); } catch (e) { r = new h.Thrown(e); }
-if (r !== true && h.settle(run, R1190, r, x1176, undefined, T301, at)) return true;
-}
-} }
-}
-return false;
-}
-function rules1152(v, ov, at, run) {
-if (Array.isArray(v)) {
-for (let i1191 = 0; i1191 < v.length; i1191++) {
-const x1192 = v[i1191];
-if (x1192 === null || x1192 === undefined) continue;
-at.push(i1191);
-const stop1193 = rules1154(x1192, undefined, at, run);
-at.pop();
-if (stop1193) return true;
-}
-}
-return false;
-}
-function rules1232(v, ov, at, run) {
-if (v !== null && typeof v === "object" && !Array.isArray(v)) {
-{ const x1235 = v["name"]; if (x1235 !== undefined && x1235 !== null && typeof x1235 !== "function") {
-const ox1236 = undefined;
-{
-if ((run.bound += 6556) > h.RUNTIME_COST_BUDGET) return true;
-let r;
-try { r = J1238(x1235); } catch (e) { r = new h.Thrown(e); }
-if (r !== true && h.settle(run, R1239, r, x1235, undefined, T334, at)) return true;
-}
-} }
-}
-return false;
-}
-function rules1225(v, ov, at, run) {
-{
-if ((run.bound += 30) > h.RUNTIME_COST_BUDGET) return true;
-let r;
-try { r = J1227(v); } catch (e) { r = new h.Thrown(e); }
-if (r !== true && h.settle(run, R1228, r, v, undefined, T325, at)) return true;
-}
-if (v !== null && typeof v === "object" && !Array.isArray(v)) {
-{ const x1230 = v["secret"]; if (x1230 !== undefined && x1230 !== null && typeof x1230 !== "function" && rules1232(x1230, undefined, at, run)) return true; }
-}
-return false;
-}
-function rules1215(v, ov, at, run) {
-if (v !== null && typeof v === "object" && !Array.isArray(v)) {
-{ const x1218 = v["name"]; if (x1218 !== undefined && x1218 !== null && typeof x1218 !== "function") {
-const ox1219 = undefined;
-{
-if ((run.bound += 1246) > h.RUNTIME_COST_BUDGET) return true;
-let r;
-try { r = J1221(x1218); } catch (e) { r = new h.Thrown(e); }
-if (r !== true && h.settle(run, R1222, r, x1218, undefined, T322, at)) return true;
-}
-} }
-{ const x1223 = v["valueFrom"]; if (x1223 !== undefined && x1223 !== null && typeof x1223 !== "function" && rules1225(x1223, undefined, at, run)) return true; }
-}
-return false;
-}
-function rules1213(v, ov, at, run) {
-if (Array.isArray(v)) {
-for (let i1240 = 0; i1240 < v.length; i1240++) {
-const x1241 = v[i1240];
-if (x1241 === null || x1241 === undefined) continue;
-at.push(i1240);
-const stop1242 = rules1215(x1241, undefined, at, run);
-at.pop();
-if (stop1242) return true;
-}
-}
-return false;
-}
-function rules1198(v, ov, at, run) {
-if (v !== null && typeof v === "object" && !Array.isArray(v)) {
-{ const x1201 = v["name"]; if (x1201 !== undefined && x1201 !== null && typeof x1201 !== "function") {
-const ox1202 = undefined;
-{
-if ((run.bound += 1042) > h.RUNTIME_COST_BUDGET) return true;
-let r;
-try { r = J1204(x1201); } catch (e) { r = new h.Thrown(e); }
-if (r !== true && h.settle(run, R1205, r, x1201, undefined, T310, at)) return true;
-}
-} }
-{ const x1206 = v["url"]; if (x1206 !== undefined && x1206 !== null && typeof x1206 !== "function") {
-const ox1207 = undefined;
-{
-if ((run.bound += 1692) > h.RUNTIME_COST_BUDGET) return true;
-let r;
-try { r = J1209(x1206); } catch (e) { r = new h.Thrown(e); }
-if (r !== true && h.settle(run, R1210, r, x1206, undefined, T312, at)) return true;
-}
-} }
-{ const x1211 = v["headers"]; if (x1211 !== undefined && x1211 !== null && typeof x1211 !== "function" && rules1213(x1211, undefined, at, run)) return true; }
-}
-return false;
-}
-function rules1196(v, ov, at, run) {
-if (Array.isArray(v)) {
-for (let i1243 = 0; i1243 < v.length; i1243++) {
-const x1244 = v[i1243];
-if (x1244 === null || x1244 === undefined) continue;
-at.push(i1243);
-const stop1245 = rules1198(x1244, undefined, at, run);
-at.pop();
-if (stop1245) return true;
-}
-}
-return false;
-}
-function rules1269(v, ov, at, run) {
-if (v !== null && typeof v === "object" && !Array.isArray(v)) {
-{ const x1272 = v["name"]; if (x1272 !== undefined && x1272 !== null && typeof x1272 !== "function") {
-const ox1273 = undefined;
+{ const x1162 = v["name"]; if (x1162 !== undefined && x1162 !== null && typeof x1162 !== "function") {
+const ox1163 = undefined;
 {
 if ((run.bound += 1052) > h.RUNTIME_COST_BUDGET) return true;
+if (!M1167.has(x1162)) {
 let r;
-try { r = J1275(x1272); } catch (e) { r = new h.Thrown(e); }
-if (r !== true && h.settle(run, R1276, r, x1272, undefined, T358, at)) return true;
+try { r = J1165(x1162); } catch (e) { r = new h.Thrown(e); }
+if (r === true) M1167.add(x1162);
+else if (r !== true && h.settle(run, R1166, r, x1162, undefined, T271, at)) return true;
+}
 }
 } }
 }
 return false;
 }
-function rules1279(v, ov, at, run) {
+function rules1170(v, ov, at, run) {
 if (v !== null && typeof v === "object" && !Array.isArray(v)) {
-{ const x1282 = v["path"]; if (x1282 !== undefined && x1282 !== null && typeof x1282 !== "function") {
-const ox1283 = undefined;
+{ const x1173 = v["path"]; if (x1173 !== undefined && x1173 !== null && typeof x1173 !== "function") {
+const ox1174 = undefined;
 {
 if ((run.bound += 24) > h.RUNTIME_COST_BUDGET) return true;
+if (!M1178.has(x1173)) {
 let r;
-try { r = J1285(x1282); } catch (e) { r = new h.Thrown(e); }
-if (r !== true && h.settle(run, R1286, r, x1282, undefined, T364, at)) return true;
+try { r = J1176(x1173); } catch (e) { r = new h.Thrown(e); }
+if (r === true) M1178.add(x1173);
+else if (r !== true && h.settle(run, R1177, r, x1173, undefined, T277, at)) return true;
+}
 }
 } }
 }
 return false;
 }
-function rules1260(v, ov, at, run) {
+function rules1150(v, ov, at, run) {
 {
 if ((run.bound += 30) > h.RUNTIME_COST_BUDGET) return true;
 let r;
-try { r = J1262(v); } catch (e) { r = new h.Thrown(e); }
-if (r !== true && h.settle(run, R1263, r, v, undefined, T349, at)) return true;
+try { r = J1152(v); } catch (e) { r = new h.Thrown(e); }
+if (r !== true && h.settle(run, R1153, r, v, undefined, T262, at)) return true;
 }
 {
 if ((run.bound += 30) > h.RUNTIME_COST_BUDGET) return true;
 let r;
-try { r = J1264(v); } catch (e) { r = new h.Thrown(e); }
-if (r !== true && h.settle(run, R1265, r, v, undefined, T349, at)) return true;
+try { r = J1154(v); } catch (e) { r = new h.Thrown(e); }
+if (r !== true && h.settle(run, R1155, r, v, undefined, T262, at)) return true;
 }
 if (v !== null && typeof v === "object" && !Array.isArray(v)) {
-{ const x1267 = v["envVar"]; if (x1267 !== undefined && x1267 !== null && typeof x1267 !== "function" && rules1269(x1267, undefined, at, run)) return true; }
-{ const x1277 = v["filePath"]; if (x1277 !== undefined && x1277 !== null && typeof x1277 !== "function" && rules1279(x1277, undefined, at, run)) return true; }
+{ const x1157 = v["envVar"]; if (x1157 !== undefined && x1157 !== null && typeof x1157 !== "function" && rules1159(x1157, undefined, at, run)) return true; }
+{ const x1168 = v["filePath"]; if (x1168 !== undefined && x1168 !== null && typeof x1168 !== "function" && rules1170(x1168, undefined, at, run)) return true; }
 }
 return false;
 }
-function rules1250(v, ov, at, run) {
+function rules1139(v, ov, at, run) {
 if (v !== null && typeof v === "object" && !Array.isArray(v)) {
-{ const x1253 = v["name"]; if (x1253 !== undefined && x1253 !== null && typeof x1253 !== "function") {
-const ox1254 = undefined;
+{ const x1142 = v["name"]; if (x1142 !== undefined && x1142 !== null && typeof x1142 !== "function") {
+const ox1143 = undefined;
 {
 if ((run.bound += 6556) > h.RUNTIME_COST_BUDGET) return true;
+if (!M1147.has(x1142)) {
 let r;
-try { r = J1256(x1253); } catch (e) { r = new h.Thrown(e); }
-if (r !== true && h.settle(run, R1257, r, x1253, undefined, T344, at)) return true;
+try { r = J1145(x1142); } catch (e) { r = new h.Thrown(e); }
+if (r === true) M1147.add(x1142);
+else if (r !== true && h.settle(run, R1146, r, x1142, undefined, T257, at)) return true;
+}
 }
 } }
-{ const x1258 = v["mountAs"]; if (x1258 !== undefined && x1258 !== null && typeof x1258 !== "function" && rules1260(x1258, undefined, at, run)) return true; }
-}
-return false;
-}
-function rules1248(v, ov, at, run) {
-if (Array.isArray(v)) {
-for (let i1287 = 0; i1287 < v.length; i1287++) {
-const x1288 = v[i1287];
-if (x1288 === null || x1288 === undefined) continue;
-at.push(i1287);
-const stop1289 = rules1250(x1288, undefined, at, run);
-at.pop();
-if (stop1289) return true;
-}
-}
-return false;
-}
-function rules1147(v, ov, at, run) {
-if (v !== null && typeof v === "object" && !Array.isArray(v)) {
-{ const x1150 = v["skills"]; if (x1150 !== undefined && x1150 !== null && typeof x1150 !== "function" && rules1152(x1150, undefined, at, run)) return true; }
-{ const x1194 = v["mcpServers"]; if (x1194 !== undefined && x1194 !== null && typeof x1194 !== "function" && rules1196(x1194, undefined, at, run)) return true; }
-{ const x1246 = v["requiredSecrets"]; if (x1246 !== undefined && x1246 !== null && typeof x1246 !== "function" && rules1248(x1246, undefined, at, run)) return true; }
+{ const x1148 = v["mountAs"]; if (x1148 !== undefined && x1148 !== null && typeof x1148 !== "function" && rules1150(x1148, undefined, at, run)) return true; }
 }
 return false;
 }
 function rules1137(v, ov, at, run) {
+if (Array.isArray(v)) {
+for (let i1179 = 0; i1179 < v.length; i1179++) {
+const x1180 = v[i1179];
+if (x1180 === null || x1180 === undefined) continue;
+at.push(i1179);
+const stop1181 = rules1139(x1180, undefined, at, run);
+at.pop();
+if (stop1181) return true;
+}
+}
+return false;
+}
+function rules1024(v, ov, at, run) {
 if (v !== null && typeof v === "object" && !Array.isArray(v)) {
-{ const x1140 = v["agent"]; if (x1140 !== undefined && x1140 !== null && typeof x1140 !== "function") {
-const ox1141 = undefined;
+{ const x1027 = v["skills"]; if (x1027 !== undefined && x1027 !== null && typeof x1027 !== "function" && rules1029(x1027, undefined, at, run)) return true; }
+{ const x1079 = v["mcpServers"]; if (x1079 !== undefined && x1079 !== null && typeof x1079 !== "function" && rules1081(x1079, undefined, at, run)) return true; }
+{ const x1135 = v["requiredSecrets"]; if (x1135 !== undefined && x1135 !== null && typeof x1135 !== "function" && rules1137(x1135, undefined, at, run)) return true; }
+}
+return false;
+}
+function rules1013(v, ov, at, run) {
+if (v !== null && typeof v === "object" && !Array.isArray(v)) {
+{ const x1016 = v["agent"]; if (x1016 !== undefined && x1016 !== null && typeof x1016 !== "function") {
+const ox1017 = undefined;
 {
 if ((run.bound += 6556) > h.RUNTIME_COST_BUDGET) return true;
+if (!M1021.has(x1016)) {
 let r;
-try { r = J1143(x1140); } catch (e) { r = new h.Thrown(e); }
-if (r !== true && h.settle(run, R1144, r, x1140, undefined, T284, at)) return true;
+try { r = J1019(x1016); } catch (e) { r = new h.Thrown(e); }
+if (r === true) M1021.add(x1016);
+else if (r !== true && h.settle(run, R1020, r, x1016, undefined, T197, at)) return true;
+}
 }
 } }
-{ const x1145 = v["tools"]; if (x1145 !== undefined && x1145 !== null && typeof x1145 !== "function" && rules1147(x1145, undefined, at, run)) return true; }
+{ const x1022 = v["tools"]; if (x1022 !== undefined && x1022 !== null && typeof x1022 !== "function" && rules1024(x1022, undefined, at, run)) return true; }
+}
+return false;
+}
+function rules1202(v, ov, at, run) {
+if (v !== null && typeof v === "object" && !Array.isArray(v)) {
+{ const x1205 = v["image"]; if (x1205 !== undefined && x1205 !== null && typeof x1205 !== "function") {
+const ox1206 = undefined;
+{
+if ((run.bound += 12322) > h.RUNTIME_COST_BUDGET) return true;
+if (!M1210.has(x1205)) {
+let r;
+try { r = J1208(x1205); } catch (e) { r = new h.Thrown(e); }
+if (r === true) M1210.add(x1205);
+else if (r !== true && h.settle(run, R1209, r, x1205, undefined, T296, at)) return true;
+}
+}
+{
+if ((run.bound += 9042) > h.RUNTIME_COST_BUDGET) return true;
+if (!M1213.has(x1205)) {
+let r;
+try { r = J1211(x1205); } catch (e) { r = new h.Thrown(e); }
+if (r === true) M1213.add(x1205);
+else if (r !== true && h.settle(run, R1212, r, x1205, undefined, T296, at)) return true;
+}
+}
+{
+if ((run.bound += 1254) > h.RUNTIME_COST_BUDGET) return true;
+if (!M1216.has(x1205)) {
+let r;
+try { r = J1214(x1205); } catch (e) { r = new h.Thrown(e); }
+if (r === true) M1216.add(x1205);
+else if (r !== true && h.settle(run, R1215, r, x1205, undefined, T296, at)) return true;
+}
+}
+{
+if ((run.bound += 2080) > h.RUNTIME_COST_BUDGET) return true;
+if (!M1219.has(x1205)) {
+let r;
+try { r = J1217(x1205); } catch (e) { r = new h.Thrown(e); }
+if (r === true) M1219.add(x1205);
+else if (r !== true && h.settle(run, R1218, r, x1205, undefined, T296, at)) return true;
+}
+}
+{
+if ((run.bound += 3306) > h.RUNTIME_COST_BUDGET) return true;
+if (!M1222.has(x1205)) {
+let r;
+try { r = J1220(x1205); } catch (e) { r = new h.Thrown(e); }
+if (r === true) M1222.add(x1205);
+else if (r !== true && h.settle(run, R1221, r, x1205, undefined, T296, at)) return true;
+}
+}
+{
+if ((run.bound += 7404) > h.RUNTIME_COST_BUDGET) return true;
+if (!M1225.has(x1205)) {
+let r;
+try { r = J1223(x1205); } catch (e) { r = new h.Thrown(e); }
+if (r === true) M1225.add(x1205);
+else if (r !== true && h.settle(run, R1224, r, x1205, undefined, T296, at)) return true;
+}
+}
+{
+if ((run.bound += 1668) > h.RUNTIME_COST_BUDGET) return true;
+if (!M1228.has(x1205)) {
+let r;
+try { r = J1226(x1205); } catch (e) { r = new h.Thrown(e); }
+if (r === true) M1228.add(x1205);
+else if (r !== true && h.settle(run, R1227, r, x1205, undefined, T296, at)) return true;
+}
+}
+{
+if ((run.bound += 2894) > h.RUNTIME_COST_BUDGET) return true;
+if (!M1231.has(x1205)) {
+let r;
+try { r = J1229(x1205); } catch (e) { r = new h.Thrown(e); }
+if (r === true) M1231.add(x1205);
+else if (r !== true && h.settle(run, R1230, r, x1205, undefined, T296, at)) return true;
+}
+}
+} }
+{ const x1232 = v["paths"]; if (x1232 !== undefined && x1232 !== null && typeof x1232 !== "function") {
+const ox1233 = undefined;
+{
+if ((run.bound += 924) > h.RUNTIME_COST_BUDGET) return true;
+let r;
+try { r = J1235(x1232); } catch (e) { r = new h.Thrown(e); }
+if (r !== true && h.settle(run, R1236, r, x1232, undefined, T301, at)) return true;
+}
+{
+if ((run.bound += 524) > h.RUNTIME_COST_BUDGET) return true;
+let r;
+try { r = J1237(x1232); } catch (e) { r = new h.Thrown(e); }
+if (r !== true && h.settle(run, R1238, r, x1232, undefined, T301, at)) return true;
+}
+{
+if ((run.bound += 624) > h.RUNTIME_COST_BUDGET) return true;
+let r;
+try { r = J1239(x1232); } catch (e) { r = new h.Thrown(e); }
+if (r !== true && h.settle(run, R1240, r, x1232, undefined, T301, at)) return true;
+}
+{
+if ((run.bound += 21024) > h.RUNTIME_COST_BUDGET) return true;
+let r;
+try { r = J1241(x1232); } catch (e) { r = new h.Thrown(e); }
+if (r !== true && h.settle(run, R1242, r, x1232, undefined, T301, at)) return true;
+}
+{
+if ((run.bound += 42324) > h.RUNTIME_COST_BUDGET) return true;
+let r;
+try { r = J1243(x1232); } catch (e) { r = new h.Thrown(e); }
+if (r !== true && h.settle(run, R1244, r, x1232, undefined, T301, at)) return true;
+}
+{
+if ((run.bound += 102924) > h.RUNTIME_COST_BUDGET) return true;
+let r;
+try { r = J1245(x1232); } catch (e) { r = new h.Thrown(e); }
+if (r !== true && h.settle(run, R1246, r, x1232, undefined, T301, at)) return true;
+}
+} }
+}
+return false;
+}
+function rules1200(v, ov, at, run) {
+if (Array.isArray(v)) {
+for (let i1247 = 0; i1247 < v.length; i1247++) {
+const x1248 = v[i1247];
+if (x1248 === null || x1248 === undefined) continue;
+at.push(i1247);
+const stop1249 = rules1202(x1248, undefined, at, run);
+at.pop();
+if (stop1249) return true;
+}
+}
+return false;
+}
+function rules1291(v, ov, at, run) {
+if (v !== null && typeof v === "object" && !Array.isArray(v)) {
+{ const x1294 = v["name"]; if (x1294 !== undefined && x1294 !== null && typeof x1294 !== "function") {
+const ox1295 = undefined;
+{
+if ((run.bound += 6556) > h.RUNTIME_COST_BUDGET) return true;
+if (!M1299.has(x1294)) {
+let r;
+try { r = J1297(x1294); } catch (e) { r = new h.Thrown(e); }
+if (r === true) M1299.add(x1294);
+else if (r !== true && h.settle(run, R1298, r, x1294, undefined, T334, at)) return true;
+}
+}
+} }
+}
+return false;
+}
+function rules1284(v, ov, at, run) {
+{
+if ((run.bound += 30) > h.RUNTIME_COST_BUDGET) return true;
+let r;
+try { r = J1286(v); } catch (e) { r = new h.Thrown(e); }
+if (r !== true && h.settle(run, R1287, r, v, undefined, T325, at)) return true;
+}
+if (v !== null && typeof v === "object" && !Array.isArray(v)) {
+{ const x1289 = v["secret"]; if (x1289 !== undefined && x1289 !== null && typeof x1289 !== "function" && rules1291(x1289, undefined, at, run)) return true; }
+}
+return false;
+}
+function rules1273(v, ov, at, run) {
+if (v !== null && typeof v === "object" && !Array.isArray(v)) {
+{ const x1276 = v["name"]; if (x1276 !== undefined && x1276 !== null && typeof x1276 !== "function") {
+const ox1277 = undefined;
+{
+if ((run.bound += 1246) > h.RUNTIME_COST_BUDGET) return true;
+if (!M1281.has(x1276)) {
+let r;
+try { r = J1279(x1276); } catch (e) { r = new h.Thrown(e); }
+if (r === true) M1281.add(x1276);
+else if (r !== true && h.settle(run, R1280, r, x1276, undefined, T322, at)) return true;
+}
+}
+} }
+{ const x1282 = v["valueFrom"]; if (x1282 !== undefined && x1282 !== null && typeof x1282 !== "function" && rules1284(x1282, undefined, at, run)) return true; }
+}
+return false;
+}
+function rules1271(v, ov, at, run) {
+if (Array.isArray(v)) {
+for (let i1300 = 0; i1300 < v.length; i1300++) {
+const x1301 = v[i1300];
+if (x1301 === null || x1301 === undefined) continue;
+at.push(i1300);
+const stop1302 = rules1273(x1301, undefined, at, run);
+at.pop();
+if (stop1302) return true;
+}
+}
+return false;
+}
+function rules1254(v, ov, at, run) {
+if (v !== null && typeof v === "object" && !Array.isArray(v)) {
+{ const x1257 = v["name"]; if (x1257 !== undefined && x1257 !== null && typeof x1257 !== "function") {
+const ox1258 = undefined;
+{
+if ((run.bound += 1042) > h.RUNTIME_COST_BUDGET) return true;
+if (!M1262.has(x1257)) {
+let r;
+try { r = J1260(x1257); } catch (e) { r = new h.Thrown(e); }
+if (r === true) M1262.add(x1257);
+else if (r !== true && h.settle(run, R1261, r, x1257, undefined, T310, at)) return true;
+}
+}
+} }
+{ const x1263 = v["url"]; if (x1263 !== undefined && x1263 !== null && typeof x1263 !== "function") {
+const ox1264 = undefined;
+{
+if ((run.bound += 1692) > h.RUNTIME_COST_BUDGET) return true;
+if (!M1268.has(x1263)) {
+let r;
+try { r = J1266(x1263); } catch (e) { r = new h.Thrown(e); }
+if (r === true) M1268.add(x1263);
+else if (r !== true && h.settle(run, R1267, r, x1263, undefined, T312, at)) return true;
+}
+}
+} }
+{ const x1269 = v["headers"]; if (x1269 !== undefined && x1269 !== null && typeof x1269 !== "function" && rules1271(x1269, undefined, at, run)) return true; }
+}
+return false;
+}
+function rules1252(v, ov, at, run) {
+if (Array.isArray(v)) {
+for (let i1303 = 0; i1303 < v.length; i1303++) {
+const x1304 = v[i1303];
+if (x1304 === null || x1304 === undefined) continue;
+at.push(i1303);
+const stop1305 = rules1254(x1304, undefined, at, run);
+at.pop();
+if (stop1305) return true;
+}
+}
+return false;
+}
+function rules1330(v, ov, at, run) {
+if (v !== null && typeof v === "object" && !Array.isArray(v)) {
+{ const x1333 = v["name"]; if (x1333 !== undefined && x1333 !== null && typeof x1333 !== "function") {
+const ox1334 = undefined;
+{
+if ((run.bound += 1052) > h.RUNTIME_COST_BUDGET) return true;
+if (!M1338.has(x1333)) {
+let r;
+try { r = J1336(x1333); } catch (e) { r = new h.Thrown(e); }
+if (r === true) M1338.add(x1333);
+else if (r !== true && h.settle(run, R1337, r, x1333, undefined, T358, at)) return true;
+}
+}
+} }
+}
+return false;
+}
+function rules1341(v, ov, at, run) {
+if (v !== null && typeof v === "object" && !Array.isArray(v)) {
+{ const x1344 = v["path"]; if (x1344 !== undefined && x1344 !== null && typeof x1344 !== "function") {
+const ox1345 = undefined;
+{
+if ((run.bound += 24) > h.RUNTIME_COST_BUDGET) return true;
+if (!M1349.has(x1344)) {
+let r;
+try { r = J1347(x1344); } catch (e) { r = new h.Thrown(e); }
+if (r === true) M1349.add(x1344);
+else if (r !== true && h.settle(run, R1348, r, x1344, undefined, T364, at)) return true;
+}
+}
+} }
+}
+return false;
+}
+function rules1321(v, ov, at, run) {
+{
+if ((run.bound += 30) > h.RUNTIME_COST_BUDGET) return true;
+let r;
+try { r = J1323(v); } catch (e) { r = new h.Thrown(e); }
+if (r !== true && h.settle(run, R1324, r, v, undefined, T349, at)) return true;
+}
+{
+if ((run.bound += 30) > h.RUNTIME_COST_BUDGET) return true;
+let r;
+try { r = J1325(v); } catch (e) { r = new h.Thrown(e); }
+if (r !== true && h.settle(run, R1326, r, v, undefined, T349, at)) return true;
+}
+if (v !== null && typeof v === "object" && !Array.isArray(v)) {
+{ const x1328 = v["envVar"]; if (x1328 !== undefined && x1328 !== null && typeof x1328 !== "function" && rules1330(x1328, undefined, at, run)) return true; }
+{ const x1339 = v["filePath"]; if (x1339 !== undefined && x1339 !== null && typeof x1339 !== "function" && rules1341(x1339, undefined, at, run)) return true; }
+}
+return false;
+}
+function rules1310(v, ov, at, run) {
+if (v !== null && typeof v === "object" && !Array.isArray(v)) {
+{ const x1313 = v["name"]; if (x1313 !== undefined && x1313 !== null && typeof x1313 !== "function") {
+const ox1314 = undefined;
+{
+if ((run.bound += 6556) > h.RUNTIME_COST_BUDGET) return true;
+if (!M1318.has(x1313)) {
+let r;
+try { r = J1316(x1313); } catch (e) { r = new h.Thrown(e); }
+if (r === true) M1318.add(x1313);
+else if (r !== true && h.settle(run, R1317, r, x1313, undefined, T344, at)) return true;
+}
+}
+} }
+{ const x1319 = v["mountAs"]; if (x1319 !== undefined && x1319 !== null && typeof x1319 !== "function" && rules1321(x1319, undefined, at, run)) return true; }
+}
+return false;
+}
+function rules1308(v, ov, at, run) {
+if (Array.isArray(v)) {
+for (let i1350 = 0; i1350 < v.length; i1350++) {
+const x1351 = v[i1350];
+if (x1351 === null || x1351 === undefined) continue;
+at.push(i1350);
+const stop1352 = rules1310(x1351, undefined, at, run);
+at.pop();
+if (stop1352) return true;
+}
+}
+return false;
+}
+function rules1195(v, ov, at, run) {
+if (v !== null && typeof v === "object" && !Array.isArray(v)) {
+{ const x1198 = v["skills"]; if (x1198 !== undefined && x1198 !== null && typeof x1198 !== "function" && rules1200(x1198, undefined, at, run)) return true; }
+{ const x1250 = v["mcpServers"]; if (x1250 !== undefined && x1250 !== null && typeof x1250 !== "function" && rules1252(x1250, undefined, at, run)) return true; }
+{ const x1306 = v["requiredSecrets"]; if (x1306 !== undefined && x1306 !== null && typeof x1306 !== "function" && rules1308(x1306, undefined, at, run)) return true; }
+}
+return false;
+}
+function rules1184(v, ov, at, run) {
+if (v !== null && typeof v === "object" && !Array.isArray(v)) {
+{ const x1187 = v["agent"]; if (x1187 !== undefined && x1187 !== null && typeof x1187 !== "function") {
+const ox1188 = undefined;
+{
+if ((run.bound += 6556) > h.RUNTIME_COST_BUDGET) return true;
+if (!M1192.has(x1187)) {
+let r;
+try { r = J1190(x1187); } catch (e) { r = new h.Thrown(e); }
+if (r === true) M1192.add(x1187);
+else if (r !== true && h.settle(run, R1191, r, x1187, undefined, T284, at)) return true;
+}
+}
+} }
+{ const x1193 = v["tools"]; if (x1193 !== undefined && x1193 !== null && typeof x1193 !== "function" && rules1195(x1193, undefined, at, run)) return true; }
 }
 return false;
 }
@@ -17684,104 +18100,116 @@ if (r !== true && h.settle(run, R654, r, x649, undefined, T17, at)) return true;
 }
 } }
 { const x655 = v["tools"]; if (x655 !== undefined && x655 !== null && typeof x655 !== "function" && rules657(x655, undefined, at, run)) return true; }
-{ const x824 = v["analysis"]; if (x824 !== undefined && x824 !== null && typeof x824 !== "function" && rules826(x824, undefined, at, run)) return true; }
-{ const x980 = v["execution"]; if (x980 !== undefined && x980 !== null && typeof x980 !== "function" && rules982(x980, undefined, at, run)) return true; }
-{ const x1135 = v["verification"]; if (x1135 !== undefined && x1135 !== null && typeof x1135 !== "function" && rules1137(x1135, undefined, at, run)) return true; }
+{ const x839 = v["analysis"]; if (x839 !== undefined && x839 !== null && typeof x839 !== "function" && rules841(x839, undefined, at, run)) return true; }
+{ const x1011 = v["execution"]; if (x1011 !== undefined && x1011 !== null && typeof x1011 !== "function" && rules1013(x1011, undefined, at, run)) return true; }
+{ const x1182 = v["verification"]; if (x1182 !== undefined && x1182 !== null && typeof x1182 !== "function" && rules1184(x1182, undefined, at, run)) return true; }
 }
 return false;
 }
-function rules1307(v, ov, at, run) {
+function rules1370(v, ov, at, run) {
 if (v !== null && typeof v === "object" && !Array.isArray(v)) {
-{ const x1310 = v["namespace"]; if (x1310 !== undefined && x1310 !== null && typeof x1310 !== "function") {
-const ox1311 = undefined;
+{ const x1373 = v["namespace"]; if (x1373 !== undefined && x1373 !== null && typeof x1373 !== "function") {
+const ox1374 = undefined;
 {
 if ((run.bound += 1692) > h.RUNTIME_COST_BUDGET) return true;
+if (!M1379.has(x1373)) {
 let r;
-try { r = J1314(x1310); } catch (e) { r = new h.Thrown(e); }
-if (r !== true && h.settle(run, R1315, r, x1310, undefined, T425, at)) return true;
+try { r = J1377(x1373); } catch (e) { r = new h.Thrown(e); }
+if (r === true) M1379.add(x1373);
+else if (r !== true && h.settle(run, R1378, r, x1373, undefined, T425, at)) return true;
+}
 }
 } }
 }
 return false;
 }
-function rules1302(v, ov, at, run) {
+function rules1365(v, ov, at, run) {
 if (v !== null && typeof v === "object" && !Array.isArray(v)) {
-{ const x1305 = v["sandbox"]; if (x1305 !== undefined && x1305 !== null && typeof x1305 !== "function" && rules1307(x1305, undefined, at, run)) return true; }
+{ const x1368 = v["sandbox"]; if (x1368 !== undefined && x1368 !== null && typeof x1368 !== "function" && rules1370(x1368, undefined, at, run)) return true; }
 }
 return false;
 }
-function rules1323(v, ov, at, run) {
+function rules1387(v, ov, at, run) {
 if (v !== null && typeof v === "object" && !Array.isArray(v)) {
-{ const x1326 = v["namespace"]; if (x1326 !== undefined && x1326 !== null && typeof x1326 !== "function") {
-const ox1327 = undefined;
+{ const x1390 = v["namespace"]; if (x1390 !== undefined && x1390 !== null && typeof x1390 !== "function") {
+const ox1391 = undefined;
 {
 if ((run.bound += 1692) > h.RUNTIME_COST_BUDGET) return true;
+if (!M1395.has(x1390)) {
 let r;
-try { r = J1329(x1326); } catch (e) { r = new h.Thrown(e); }
-if (r !== true && h.settle(run, R1330, r, x1326, undefined, T467, at)) return true;
+try { r = J1393(x1390); } catch (e) { r = new h.Thrown(e); }
+if (r === true) M1395.add(x1390);
+else if (r !== true && h.settle(run, R1394, r, x1390, undefined, T467, at)) return true;
+}
 }
 } }
 }
 return false;
 }
-function rules1318(v, ov, at, run) {
+function rules1382(v, ov, at, run) {
 if (v !== null && typeof v === "object" && !Array.isArray(v)) {
-{ const x1321 = v["sandbox"]; if (x1321 !== undefined && x1321 !== null && typeof x1321 !== "function" && rules1323(x1321, undefined, at, run)) return true; }
+{ const x1385 = v["sandbox"]; if (x1385 !== undefined && x1385 !== null && typeof x1385 !== "function" && rules1387(x1385, undefined, at, run)) return true; }
 }
 return false;
 }
-function rules1338(v, ov, at, run) {
+function rules1403(v, ov, at, run) {
 if (v !== null && typeof v === "object" && !Array.isArray(v)) {
-{ const x1341 = v["namespace"]; if (x1341 !== undefined && x1341 !== null && typeof x1341 !== "function") {
-const ox1342 = undefined;
+{ const x1406 = v["namespace"]; if (x1406 !== undefined && x1406 !== null && typeof x1406 !== "function") {
+const ox1407 = undefined;
 {
 if ((run.bound += 1692) > h.RUNTIME_COST_BUDGET) return true;
+if (!M1411.has(x1406)) {
 let r;
-try { r = J1344(x1341); } catch (e) { r = new h.Thrown(e); }
-if (r !== true && h.settle(run, R1345, r, x1341, undefined, T511, at)) return true;
+try { r = J1409(x1406); } catch (e) { r = new h.Thrown(e); }
+if (r === true) M1411.add(x1406);
+else if (r !== true && h.settle(run, R1410, r, x1406, undefined, T511, at)) return true;
+}
 }
 } }
 }
 return false;
 }
-function rules1333(v, ov, at, run) {
+function rules1398(v, ov, at, run) {
 if (v !== null && typeof v === "object" && !Array.isArray(v)) {
-{ const x1336 = v["sandbox"]; if (x1336 !== undefined && x1336 !== null && typeof x1336 !== "function" && rules1338(x1336, undefined, at, run)) return true; }
+{ const x1401 = v["sandbox"]; if (x1401 !== undefined && x1401 !== null && typeof x1401 !== "function" && rules1403(x1401, undefined, at, run)) return true; }
 }
 return false;
 }
-function rules1353(v, ov, at, run) {
+function rules1419(v, ov, at, run) {
 if (v !== null && typeof v === "object" && !Array.isArray(v)) {
-{ const x1356 = v["namespace"]; if (x1356 !== undefined && x1356 !== null && typeof x1356 !== "function") {
-const ox1357 = undefined;
+{ const x1422 = v["namespace"]; if (x1422 !== undefined && x1422 !== null && typeof x1422 !== "function") {
+const ox1423 = undefined;
 {
 if ((run.bound += 1692) > h.RUNTIME_COST_BUDGET) return true;
+if (!M1427.has(x1422)) {
 let r;
-try { r = J1359(x1356); } catch (e) { r = new h.Thrown(e); }
-if (r !== true && h.settle(run, R1360, r, x1356, undefined, T553, at)) return true;
+try { r = J1425(x1422); } catch (e) { r = new h.Thrown(e); }
+if (r === true) M1427.add(x1422);
+else if (r !== true && h.settle(run, R1426, r, x1422, undefined, T553, at)) return true;
+}
 }
 } }
 }
 return false;
 }
-function rules1348(v, ov, at, run) {
+function rules1414(v, ov, at, run) {
 if (v !== null && typeof v === "object" && !Array.isArray(v)) {
-{ const x1351 = v["sandbox"]; if (x1351 !== undefined && x1351 !== null && typeof x1351 !== "function" && rules1353(x1351, undefined, at, run)) return true; }
+{ const x1417 = v["sandbox"]; if (x1417 !== undefined && x1417 !== null && typeof x1417 !== "function" && rules1419(x1417, undefined, at, run)) return true; }
 }
 return false;
 }
-function rules1297(v, ov, at, run) {
+function rules1360(v, ov, at, run) {
 if (v !== null && typeof v === "object" && !Array.isArray(v)) {
-{ const x1300 = v["analysis"]; if (x1300 !== undefined && x1300 !== null && typeof x1300 !== "function" && rules1302(x1300, undefined, at, run)) return true; }
-{ const x1316 = v["execution"]; if (x1316 !== undefined && x1316 !== null && typeof x1316 !== "function" && rules1318(x1316, undefined, at, run)) return true; }
-{ const x1331 = v["verification"]; if (x1331 !== undefined && x1331 !== null && typeof x1331 !== "function" && rules1333(x1331, undefined, at, run)) return true; }
-{ const x1346 = v["escalation"]; if (x1346 !== undefined && x1346 !== null && typeof x1346 !== "function" && rules1348(x1346, undefined, at, run)) return true; }
+{ const x1363 = v["analysis"]; if (x1363 !== undefined && x1363 !== null && typeof x1363 !== "function" && rules1365(x1363, undefined, at, run)) return true; }
+{ const x1380 = v["execution"]; if (x1380 !== undefined && x1380 !== null && typeof x1380 !== "function" && rules1382(x1380, undefined, at, run)) return true; }
+{ const x1396 = v["verification"]; if (x1396 !== undefined && x1396 !== null && typeof x1396 !== "function" && rules1398(x1396, undefined, at, run)) return true; }
+{ const x1412 = v["escalation"]; if (x1412 !== undefined && x1412 !== null && typeof x1412 !== "function" && rules1414(x1412, undefined, at, run)) return true; }
 }
 return false;
 }
-function rules1292(v, ov, at, run) {
+function rules1355(v, ov, at, run) {
 if (v !== null && typeof v === "object" && !Array.isArray(v)) {
-{ const x1295 = v["steps"]; if (x1295 !== undefined && x1295 !== null && typeof x1295 !== "function" && rules1297(x1295, undefined, at, run)) return true; }
+{ const x1358 = v["steps"]; if (x1358 !== undefined && x1358 !== null && typeof x1358 !== "function" && rules1360(x1358, undefined, at, run)) return true; }
 }
 return false;
 }
@@ -17790,7 +18218,7 @@ const hasOld606 = ov !== undefined && ov !== null;
 if (v !== null && typeof v === "object" && !Array.isArray(v)) {
 const oo607 = hasOld606 && ov !== null && typeof ov === "object" && !Array.isArray(ov) ? ov : undefined;
 { const x608 = v["spec"]; if (x608 !== undefined && x608 !== null && typeof x608 !== "function" && rules610(x608, oo607 === undefined ? undefined : h.own(oo607, "spec"), at, run)) return true; }
-{ const x1290 = v["status"]; if (x1290 !== undefined && x1290 !== null && typeof x1290 !== "function" && rules1292(x1290, undefined, at, run)) return true; }
+{ const x1353 = v["status"]; if (x1353 !== undefined && x1353 !== null && typeof x1353 !== "function" && rules1355(x1353, undefined, at, run)) return true; }
 }
 return false;
 }
@@ -19118,7 +19546,8 @@ return ((t12 = ((t8 = ((t5 = (v2 === undefined ? unbound_3("self") : v2)), typeo
 });
 const J134 = P133(rt, S22);
 const R135 = h.entry(rules[8], false, [], "string");
-const P144 = ((rt, node) => {
+const M136 = new h.Memory();
+const P145 = ((rt, node) => {
 const k1 = rt.impls["format.dns1123Subdomain"]();
 const unbound_3 = rt.unbound;
 const o4 = rt.impls["format-validate"];
@@ -19136,9 +19565,10 @@ let t12;
 return ((t12 = ((t8 = ((t5 = (v2 === undefined ? unbound_3("self") : v2)), typeof t5 === "string" ? o4(k1, t5) : f6(k1, t5))), t8 instanceof Optional_9 ? o7(t8) : f10(t8))), typeof t12 === "boolean" ? o11(t12) : f13(t12));
 };
 });
-const J145 = P144(rt, S28);
-const R146 = h.entry(rules[9], false, [], "string");
-const P155 = ((rt, node) => {
+const J146 = P145(rt, S28);
+const R147 = h.entry(rules[9], false, [], "string");
+const M148 = new h.Memory();
+const P157 = ((rt, node) => {
 const k1 = rt.impls["format.dns1123Subdomain"]();
 const unbound_3 = rt.unbound;
 const o4 = rt.impls["format-validate"];
@@ -19156,9 +19586,10 @@ let t12;
 return ((t12 = ((t8 = ((t5 = (v2 === undefined ? unbound_3("self") : v2)), typeof t5 === "string" ? o4(k1, t5) : f6(k1, t5))), t8 instanceof Optional_9 ? o7(t8) : f10(t8))), typeof t12 === "boolean" ? o11(t12) : f13(t12));
 };
 });
-const J156 = P155(rt, S38);
-const R157 = h.entry(rules[10], false, [], "string");
-const P166 = ((rt, node) => {
+const J158 = P157(rt, S38);
+const R159 = h.entry(rules[10], false, [], "string");
+const M160 = new h.Memory();
+const P169 = ((rt, node) => {
 const k1 = rt.impls["format.dns1123Subdomain"]();
 const unbound_3 = rt.unbound;
 const o4 = rt.impls["format-validate"];
@@ -19176,8 +19607,9 @@ let t12;
 return ((t12 = ((t8 = ((t5 = (v2 === undefined ? unbound_3("self") : v2)), typeof t5 === "string" ? o4(k1, t5) : f6(k1, t5))), t8 instanceof Optional_9 ? o7(t8) : f10(t8))), typeof t12 === "boolean" ? o11(t12) : f13(t12));
 };
 });
-const J167 = P166(rt, S44);
-const R168 = h.entry(rules[11], false, [], "string");
+const J170 = P169(rt, S44);
+const R171 = h.entry(rules[11], false, [], "string");
+const M172 = new h.Memory();
 function decode18(v, at, unknown) {
 if (typeof v !== "object" || v === null) return v;
 if (Array.isArray(v)) return h.decodeAt(v, S19, false, false, h.fieldPath(T20, at), unknown);
@@ -19628,48 +20060,60 @@ if (v !== null && typeof v === "object" && !Array.isArray(v)) {
 { const x130 = v["agent"]; if (x130 !== undefined && x130 !== null && typeof x130 !== "function") {
 const ox131 = undefined;
 {
+if (!M136.has(x130)) {
 let r;
 try { r = J134(x130); } catch (e) { r = new h.Thrown(e); }
-if (r !== true && h.settle(run, R135, r, x130, undefined, T23, at)) return true;
+if (r === true) M136.add(x130);
+else if (r !== true && h.settle(run, R135, r, x130, undefined, T23, at)) return true;
+}
 }
 } }
 }
 return false;
 }
-function rules138(v, ov, at, run) {
+function rules139(v, ov, at, run) {
 if (v !== null && typeof v === "object" && !Array.isArray(v)) {
-{ const x141 = v["agent"]; if (x141 !== undefined && x141 !== null && typeof x141 !== "function") {
-const ox142 = undefined;
+{ const x142 = v["agent"]; if (x142 !== undefined && x142 !== null && typeof x142 !== "function") {
+const ox143 = undefined;
 {
+if (!M148.has(x142)) {
 let r;
-try { r = J145(x141); } catch (e) { r = new h.Thrown(e); }
-if (r !== true && h.settle(run, R146, r, x141, undefined, T29, at)) return true;
+try { r = J146(x142); } catch (e) { r = new h.Thrown(e); }
+if (r === true) M148.add(x142);
+else if (r !== true && h.settle(run, R147, r, x142, undefined, T29, at)) return true;
+}
 }
 } }
 }
 return false;
 }
-function rules149(v, ov, at, run) {
+function rules151(v, ov, at, run) {
 if (v !== null && typeof v === "object" && !Array.isArray(v)) {
-{ const x152 = v["agent"]; if (x152 !== undefined && x152 !== null && typeof x152 !== "function") {
-const ox153 = undefined;
+{ const x154 = v["agent"]; if (x154 !== undefined && x154 !== null && typeof x154 !== "function") {
+const ox155 = undefined;
 {
+if (!M160.has(x154)) {
 let r;
-try { r = J156(x152); } catch (e) { r = new h.Thrown(e); }
-if (r !== true && h.settle(run, R157, r, x152, undefined, T39, at)) return true;
+try { r = J158(x154); } catch (e) { r = new h.Thrown(e); }
+if (r === true) M160.add(x154);
+else if (r !== true && h.settle(run, R159, r, x154, undefined, T39, at)) return true;
+}
 }
 } }
 }
 return false;
 }
-function rules160(v, ov, at, run) {
+function rules163(v, ov, at, run) {
 if (v !== null && typeof v === "object" && !Array.isArray(v)) {
-{ const x163 = v["agent"]; if (x163 !== undefined && x163 !== null && typeof x163 !== "function") {
-const ox164 = undefined;
+{ const x166 = v["agent"]; if (x166 !== undefined && x166 !== null && typeof x166 !== "function") {
+const ox167 = undefined;
 {
+if (!M172.has(x166)) {
 let r;
-try { r = J167(x163); } catch (e) { r = new h.Thrown(e); }
-if (r !== true && h.settle(run, R168, r, x163, undefined, T45, at)) return true;
+try { r = J170(x166); } catch (e) { r = new h.Thrown(e); }
+if (r === true) M172.add(x166);
+else if (r !== true && h.settle(run, R171, r, x166, undefined, T45, at)) return true;
+}
 }
 } }
 }
@@ -19698,21 +20142,21 @@ if (r !== true && h.settle(run, R123, r, v, undefined, T12, at)) return true;
 }
 if (v !== null && typeof v === "object" && !Array.isArray(v)) {
 { const x125 = v["analysis"]; if (x125 !== undefined && x125 !== null && typeof x125 !== "function" && rules127(x125, undefined, at, run)) return true; }
-{ const x136 = v["execution"]; if (x136 !== undefined && x136 !== null && typeof x136 !== "function" && rules138(x136, undefined, at, run)) return true; }
-{ const x147 = v["verification"]; if (x147 !== undefined && x147 !== null && typeof x147 !== "function" && rules149(x147, undefined, at, run)) return true; }
-{ const x158 = v["escalation"]; if (x158 !== undefined && x158 !== null && typeof x158 !== "function" && rules160(x158, undefined, at, run)) return true; }
+{ const x137 = v["execution"]; if (x137 !== undefined && x137 !== null && typeof x137 !== "function" && rules139(x137, undefined, at, run)) return true; }
+{ const x149 = v["verification"]; if (x149 !== undefined && x149 !== null && typeof x149 !== "function" && rules151(x149, undefined, at, run)) return true; }
+{ const x161 = v["escalation"]; if (x161 !== undefined && x161 !== null && typeof x161 !== "function" && rules163(x161, undefined, at, run)) return true; }
 }
 return false;
 }
 function rules108(v, ov, at, run) {
 if (Array.isArray(v)) {
-for (let i169 = 0; i169 < v.length; i169++) {
-const x170 = v[i169];
-if (x170 === null || x170 === undefined) continue;
-at.push(i169);
-const stop171 = rules110(x170, undefined, at, run);
+for (let i173 = 0; i173 < v.length; i173++) {
+const x174 = v[i173];
+if (x174 === null || x174 === undefined) continue;
+at.push(i173);
+const stop175 = rules110(x174, undefined, at, run);
 at.pop();
-if (stop171) return true;
+if (stop175) return true;
 }
 }
 return false;
@@ -20030,6 +20474,7 @@ return ((t12 = ((t8 = ((t5 = (v2 === undefined ? unbound_3("self") : v2)), typeo
 });
 const J88 = P87(rt, S58);
 const R89 = h.entry(rules[1], false, [], "string");
+const M90 = new h.Memory();
 function decode3(v, at, unknown) {
 if (typeof v !== "object" || v === null) return v;
 if (Array.isArray(v)) return h.decodeAt(v, S5, false, false, h.fieldPath(T6, at), unknown);
@@ -20359,9 +20804,12 @@ if (v !== null && typeof v === "object" && !Array.isArray(v)) {
 { const x84 = v["namespace"]; if (x84 !== undefined && x84 !== null && typeof x84 !== "function") {
 const ox85 = undefined;
 {
+if (!M90.has(x84)) {
 let r;
 try { r = J88(x84); } catch (e) { r = new h.Thrown(e); }
-if (r !== true && h.settle(run, R89, r, x84, undefined, T59, at)) return true;
+if (r === true) M90.add(x84);
+else if (r !== true && h.settle(run, R89, r, x84, undefined, T59, at)) return true;
+}
 }
 } }
 }
