@@ -297,7 +297,8 @@ export function validateTypeMeta(object: Record<string, unknown>, apiVersion: st
   return errors;
 }
 
-const hasEmbeddedResources = subtreeHas((node) => node["x-kubernetes-embedded-resource"] === true);
+/** Whether a schema has x-kubernetes-embedded-resource nodes (at or below it). */
+export const hasEmbeddedResources = subtreeHas((node) => node["x-kubernetes-embedded-resource"] === true);
 
 /** Every x-kubernetes-embedded-resource value below the root needs a well-formed apiVersion, kind and metadata. */
 export function validateEmbeddedResources(value: unknown, schema: JSONSchemaProps | undefined, at: FieldPath = []): FieldError[] {

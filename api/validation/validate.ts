@@ -11,6 +11,7 @@ import type { KindCode } from "./kind-runtime.ts";
 import { validateListTypes } from "./list-types.ts";
 import {
   decodeRootMetadata,
+  hasEmbeddedResources,
   validateEmbeddedResources,
   validateObjectMeta,
   validateObjectMetaUpdate,
@@ -65,6 +66,7 @@ export function createValidator(definition: KindDefinition): Validator {
   const apiVersion = `${definition.group}/${definition.version}`;
   const { walks } = definition;
   const code = "code" in walks ? walks.code : genericCode(schema, walks.rules);
+  const embedded = hasEmbeddedResources(schema);
 
   return (input, oldInput, options) => {
     if (!isObject(input)) return { errors: structuralErrors(structural, schema, input).map((e) => e.error), warnings: [], object: {} };
@@ -79,20 +81,25 @@ export function createValidator(definition: KindDefinition): Validator {
     const errors = validateTypeMeta(object, apiVersion, definition.kind);
     if (errors.length === 0) {
       const meta = (object.metadata ?? {}) as ObjectMeta;
-      errors.push(...(old ? validateObjectMetaUpdate(meta, (old.metadata ?? {}) as ObjectMeta) : validateObjectMeta(meta, namespaced)));
+      append(errors, old ? validateObjectMetaUpdate(meta, (old.metadata ?? {}) as ObjectMeta) : validateObjectMeta(meta, namespaced));
       for (const e of structuralErrors(structural, schema, object)) if (!old || !isUnchanged(schema, object, old, e.node)) errors.push(e.error);
     }
-    errors.push(...validateEmbeddedResources(object, schema));
+    if (embedded) append(errors, validateEmbeddedResources(object, schema));
     // List-type uniqueness is ratcheted as a whole: checked on update only if the old object passed it.
-    if (!old || code.listTypes(old).length === 0) errors.push(...code.listTypes(object));
+    if (!old || code.listTypes(old).length === 0) append(errors, code.listTypes(object));
     if (!code.hasRules) return { errors, warnings, object };
-    if (errors.some(isBlocking)) {
+    if (errors.length > 0 && errors.some(isBlocking)) {
       errors.push(fieldError.invalid([], null, "some validation rules were not checked because the object was invalid; correct the existing errors to complete validation"));
     } else {
       code.rules(object, old, { errors, warnings });
     }
     return { errors, warnings, object };
   };
+}
+
+/** `errors.push(...more)`, without the spread where there is nothing to add (the usual case). */
+function append(errors: FieldError[], more: readonly FieldError[]): void {
+  for (let i = 0; i < more.length; i++) errors.push(more[i]!);
 }
 
 /**
