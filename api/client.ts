@@ -15,6 +15,8 @@ export interface ListOptions {
   limit?: number;
   continue?: string;
   resourceVersion?: string;
+  /** How `resourceVersion` applies: "NotOlderThan" or "Exact". */
+  resourceVersionMatch?: string;
 }
 
 export interface WatchOptions {

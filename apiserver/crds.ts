@@ -7,11 +7,11 @@ import { checkCrd } from "../generator/loader/index.ts";
 import { formatPath } from "../generator/loader/problems.ts";
 import type { CrdAdmission } from "./admission.ts";
 import { AGE } from "./builtin.ts";
+import { StorageController } from "./controller.ts";
 import { methodNotSupported } from "./errors.ts";
 import { compileJsonPath } from "./jsonpath.ts";
 import { now, type ObjectService } from "./objects.ts";
 import { validateMetadata } from "./objectmeta.ts";
-import { WorkQueue } from "./queue.ts";
 import type { Registry } from "./registry.ts";
 import { statusSubresource, type ResourceDef } from "./resources.ts";
 import type { KubeObject, Storage, StoredEvent } from "./storage.ts";
@@ -168,29 +168,22 @@ function printerColumns(version: CrdVersion): Column[] {
  * Serves a CRD's kind as soon as the CRD is stored (and again whenever it changes), and once it is being
  * deleted, deletes every object of the kind, then releases the CRD's finalizer.
  */
-export class CrdController {
+export class CrdController extends StorageController {
   private readonly storage: Storage;
   private readonly registry: Registry;
   private readonly objects: ObjectService;
   private readonly admission: CrdAdmission;
-  private readonly cleanup: WorkQueue;
-  private readonly unsubscribe: () => void;
 
   constructor(storage: Storage, registry: Registry, objects: ObjectService, admission: CrdAdmission) {
+    super("crd cleanup");
     this.storage = storage;
     this.registry = registry;
     this.objects = objects;
     this.admission = admission;
-    this.cleanup = new WorkQueue("crd cleanup", (name) => this.clean(name));
-    this.unsubscribe = storage.subscribe((event) => this.observe(event));
+    this.watch(storage);
   }
 
-  stop(): void {
-    this.unsubscribe();
-    this.cleanup.stop();
-  }
-
-  private observe(event: StoredEvent): void {
+  protected observe(event: StoredEvent): void {
     if (event.collection === CRD_COLLECTION) {
       const crd = event.object as unknown as CustomResourceDefinition & KubeObject;
       if (event.type === "DELETED") {
@@ -199,10 +192,10 @@ export class CrdController {
         return;
       }
       if (event.type === "ADDED" || changedSpec(event)) this.serve(crd);
-      if (crd.metadata.deletionTimestamp) this.cleanup.add(crd.metadata.name);
+      if (crd.metadata.deletionTimestamp) this.queue.add(crd.metadata.name);
     } else if (event.type === "DELETED") {
       const crd = this.registry.forCollection(event.collection)[0]?.crd;
-      if (crd && this.storage.get(CRD_COLLECTION, crd)?.metadata.deletionTimestamp) this.cleanup.add(crd);
+      if (crd && this.storage.get(CRD_COLLECTION, crd)?.metadata.deletionTimestamp) this.queue.add(crd);
     }
   }
 
@@ -212,7 +205,8 @@ export class CrdController {
     this.registry.setCrd(name, customResources(crd, this.admission, () => Boolean(this.storage.get(CRD_COLLECTION, name)?.metadata.deletionTimestamp)));
   }
 
-  private clean(name: string): void {
+  /** Deletes the objects of a CRD being deleted, then releases its finalizer. */
+  protected process(name: string): void {
     const crd = this.storage.get(CRD_COLLECTION, name);
     if (!crd?.metadata.deletionTimestamp) return;
     const def = this.registry.all().find((d) => d.crd === name);

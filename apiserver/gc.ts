@@ -5,7 +5,7 @@
 import type { OwnerReference } from "../api/meta.ts";
 import { ApiError } from "./errors.ts";
 import { FOREGROUND_FINALIZER, ORPHAN_FINALIZER, type ObjectService, type PropagationPolicy } from "./objects.ts";
-import { WorkQueue } from "./queue.ts";
+import { StorageController } from "./controller.ts";
 import type { Registry } from "./registry.ts";
 import type { ResourceDef } from "./resources.ts";
 import { objectKey, type KubeObject, type Storage, type StoredEvent } from "./storage.ts";
@@ -13,29 +13,22 @@ import { objectKey, type KubeObject, type Storage, type StoredEvent } from "./st
 /** Where an object is stored: `collection` and `key`, joined by a tab. */
 type Location = string;
 
-export class GarbageCollector {
+export class GarbageCollector extends StorageController {
   private readonly storage: Storage;
   private readonly registry: Registry;
   private readonly objects: ObjectService;
   /** Owner uid → the objects that name it as an owner. */
   private readonly dependents = new Map<string, Set<Location>>();
-  private readonly queue: WorkQueue;
-  private readonly unsubscribe: () => void;
 
   constructor(storage: Storage, registry: Registry, objects: ObjectService) {
+    super("garbage collector");
     this.storage = storage;
     this.registry = registry;
     this.objects = objects;
-    this.queue = new WorkQueue("garbage collector", (item) => this.process(item));
-    this.unsubscribe = storage.subscribe((event) => this.observe(event));
+    this.watch(storage);
   }
 
-  stop(): void {
-    this.unsubscribe();
-    this.queue.stop();
-  }
-
-  private observe({ type, collection, key, object, previous }: StoredEvent): void {
+  protected observe({ type, collection, key, object, previous }: StoredEvent): void {
     const location = `${collection}\t${key}`;
     for (const ref of previous?.metadata.ownerReferences ?? []) this.dependents.get(ref.uid)?.delete(location);
     if (type === "DELETED") {
@@ -61,7 +54,7 @@ export class GarbageCollector {
     }
   }
 
-  private process(item: string): void {
+  protected process(item: string): void {
     const [role, collection, key] = item.split("\t") as [string, string, string];
     const object = this.storage.get(collection, key);
     const def = this.registry.forCollection(collection)[0];

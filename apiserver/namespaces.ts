@@ -2,37 +2,31 @@
 // is gone (objects with finalizers keep it waiting), finalize the namespace so that its deletion completes.
 import { namespaces, NAMESPACE_FINALIZER } from "./builtin.ts";
 import type { ObjectService } from "./objects.ts";
-import { WorkQueue } from "./queue.ts";
+import { StorageController } from "./controller.ts";
 import type { Registry } from "./registry.ts";
 import type { Storage, StoredEvent } from "./storage.ts";
 
-export class NamespaceController {
+export class NamespaceController extends StorageController {
   private readonly storage: Storage;
   private readonly registry: Registry;
   private readonly objects: ObjectService;
-  private readonly queue: WorkQueue;
-  private readonly unsubscribe: () => void;
 
   constructor(storage: Storage, registry: Registry, objects: ObjectService) {
+    super("namespace controller");
     this.storage = storage;
     this.registry = registry;
     this.objects = objects;
-    this.queue = new WorkQueue("namespace controller", (name) => this.sync(name));
-    this.unsubscribe = storage.subscribe((event) => this.observe(event));
+    this.watch(storage);
   }
 
-  stop(): void {
-    this.unsubscribe();
-    this.queue.stop();
-  }
-
-  private observe(event: StoredEvent): void {
+  protected observe(event: StoredEvent): void {
     const namespace = event.collection === namespaces.collection ? event.object.metadata.name : event.object.metadata.namespace;
     if (!namespace || (event.collection !== namespaces.collection && event.type !== "DELETED")) return;
     if (this.storage.get(namespaces.collection, namespace)?.metadata.deletionTimestamp) this.queue.add(namespace);
   }
 
-  private sync(name: string): void {
+  /** Deletes what is left in a namespace being deleted, then finalizes it. */
+  protected process(name: string): void {
     const ns = this.storage.get(namespaces.collection, name);
     if (!ns?.metadata.deletionTimestamp) return;
     for (const def of this.namespacedResources()) {

@@ -2,6 +2,7 @@
 // controllers: create, get, list (selectors, paging, resourceVersion), update and patch with optimistic
 // concurrency, the status subresource, generation, admission, finalizers and deletionTimestamp.
 import { randomUUID } from "node:crypto";
+import type { ListOptions } from "../api/client.ts";
 import type { KubernetesList, ObjectMeta } from "../api/meta.ts";
 import { fieldError } from "../api/validation/errors.ts";
 import { coerceMetadata } from "../api/validation/metadata.ts";
@@ -38,14 +39,6 @@ export interface DeleteOptions {
   dryRun?: boolean;
 }
 
-export interface ListOptions {
-  labelSelector?: string;
-  fieldSelector?: string;
-  limit?: number;
-  continue?: string;
-  resourceVersion?: string;
-  resourceVersionMatch?: string;
-}
 
 /** Finalizers through which the garbage collector carries out foreground and orphan deletion. */
 export const FOREGROUND_FINALIZER = "foregroundDeletion";

@@ -116,6 +116,14 @@ function describeKind<T extends KubernetesObject, S extends Scope>(k: KindUnderT
       { name: "get", call: (c) => c.get(k.key), method: "GET", path: objectPath },
       { name: "getStatus", call: (c) => c.getStatus(k.key), method: "GET", path: `${objectPath}/status` },
       {
+        name: "list at a resourceVersion, not older than it",
+        call: (c) => c.list({ ...k.listIn, resourceVersion: "42", resourceVersionMatch: "NotOlderThan" }),
+        method: "GET",
+        path: collectionPath,
+        query: { resourceVersion: "42", resourceVersionMatch: "NotOlderThan" },
+        answer: list,
+      },
+      {
         name: "list with selectors, limit and continue",
         call: (c) => c.list({ ...k.listIn, labelSelector: "team=sre,tier!=db", fieldSelector: "metadata.name!=old", limit: 2, continue: "token-1" }),
         method: "GET",
