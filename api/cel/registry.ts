@@ -54,14 +54,17 @@ export class Registry {
     );
   }
 
-  /** The `rt` object compiled code runs with: the runtime helpers and one dispatcher per call key. */
+  /**
+   * The `rt` object compiled code runs with: the runtime helpers and one dispatcher per call key (each made when a
+   * program first binds to it, so a process pays only for the functions its rules call).
+   */
   get runtime(): Runtime {
     const byId = new Map([...this.byKey.values()].flat().map((o) => [o.id, o]));
     this.rt ??= {
       ...helpers,
-      fn: Object.fromEntries([...this.byKey].map(([key, overloads]) => [key, dispatcher(overloads)])),
+      fn: madeOnFirstUse(this.byKey, dispatcher),
       impls: Object.fromEntries([...this.byKey.values()].flat().map((o) => [o.id, o.impl as Dispatcher])),
-      costs: Object.fromEntries([...this.byKey].map(([key, overloads]) => [key, costDispatcher(overloads)])),
+      costs: madeOnFirstUse(this.byKey, costDispatcher),
       specialize: (id, constant) => byId.get(id)!.specialize!(constant as never) as Dispatcher,
       types: Object.fromEntries([...this.typeNames].map((n) => [n, celType(n)])),
       converter: celConverter,
@@ -127,6 +130,23 @@ const accepts = (p: Param, v: CelValue) => (p.kinds & (1 << kindOf(v))) !== 0 &&
 function acceptsType(p: Param, type: string): boolean {
   const kind = KINDS.indexOf(type as (typeof KINDS)[number]);
   return (p.kinds & (1 << (kind >= 0 ? kind : OBJECT))) !== 0 && (p.name === undefined || p.name === type);
+}
+
+/** An object with a property per entry of `entries`, its value made by `make` when first read. */
+function madeOnFirstUse<K extends string, V, R>(entries: ReadonlyMap<K, V>, make: (value: V) => R): Record<K, R> {
+  const out = {} as Record<K, R>;
+  for (const [key, value] of entries) {
+    Object.defineProperty(out, key, {
+      configurable: true,
+      enumerable: true,
+      get: () => {
+        const made = make(value);
+        Object.defineProperty(out, key, { value: made, enumerable: true });
+        return made;
+      },
+    });
+  }
+  return out;
 }
 
 /** What the dispatcher of the same overloads would call costs: its runtimeCost for the arguments, else 1. */
