@@ -10,7 +10,7 @@
 import type { CelProgram } from "../api/validation/cel.ts";
 import { forgetAll } from "../api/validation/remembered.ts";
 import { createValidator } from "../api/validation/validate.ts";
-import { validateProposal } from "../generated/agentic.openshift.io/v1alpha1/validators.ts";
+import { proposalDefinition, validateProposal } from "../generated/agentic.openshift.io/v1alpha1/validators.ts";
 import * as standalone from "../generated/agentic.openshift.io/v1alpha1/validators/standalone.js";
 import { interpretedRules } from "../test/cel/crd-rules.reference.ts";
 import { loadExamples } from "../test/support/examples.ts";
@@ -38,16 +38,8 @@ function rates<K extends string>(validators: Record<K, (object: unknown) => unkn
 
 export async function benchValidate(): Promise<void> {
   const proposals = loadExamples().filter(({ object }) => object.kind === "Proposal").map(({ object }) => object);
-  const kind = {
-    group: "agentic.openshift.io",
-    version: "v1alpha1",
-    kind: "Proposal",
-    namespaced: true,
-    schema: standalone.ProposalSchema,
-    structural: standalone.Proposal,
-  };
-  const generic = createValidator({ ...kind, walks: { rules: standalone.ProposalRules } });
-  const interpreted = createValidator({ ...kind, walks: { rules: interpretedRules(standalone.ProposalRules as readonly CelProgram[]) } });
+  const generic = createValidator({ ...proposalDefinition, walks: { rules: standalone.ProposalRules } });
+  const interpreted = createValidator({ ...proposalDefinition, walks: { rules: interpretedRules(standalone.ProposalRules as readonly CelProgram[]) } });
   for (const proposal of proposals) {
     const [compiled, ...others] = [validateProposal(proposal), generic(proposal), interpreted(proposal)];
     if (compiled.errors.length > 0 || others.some((other) => JSON.stringify(compiled) !== JSON.stringify(other))) throw new Error(`${proposal.metadata.name}: the validators disagree`);

@@ -32,7 +32,8 @@ function validatorsModule(model: GroupVersionModel, walks: Walks): string {
   const kinds = model.kinds.map((kind) => {
     const name = kind.kind[0]!.toLowerCase() + kind.kind.slice(1);
     return [
-      `const ${name}Validator = createValidator({`,
+      `/** What validate${kind.kind} is made from (api/validation/validate.ts createValidator). */`,
+      `export const ${name}Definition: KindDefinition = {`,
       `  group: ${JSON.stringify(model.group)},`,
       `  version: ${JSON.stringify(model.version)},`,
       `  kind: ${JSON.stringify(kind.kind)},`,
@@ -40,7 +41,9 @@ function validatorsModule(model: GroupVersionModel, walks: Walks): string {
       `  schema: standalone.${kind.kind}Schema,`,
       `  structural: standalone.${kind.kind},`,
       walks.get(kind) === undefined ? `  walks: { rules: standalone.${kind.kind}Rules },` : `  walks: { code: standalone.${kind.kind}Code },`,
-      "});",
+      "};",
+      "",
+      `const ${name}Validator = createValidator(${name}Definition);`,
       "",
       `/**`,
       ` * Validates a ${kind.kind} as kube-apiserver does when it is created, or updated from \`oldObject\`: pruning,`,
@@ -53,7 +56,7 @@ function validatorsModule(model: GroupVersionModel, walks: Walks): string {
   });
   return [
     header(model),
-    importStatement(["createValidator", "type ValidateOptions", "type ValidationResult"], `${API}/validation/validate.ts`),
+    importStatement(["createValidator", "type KindDefinition", "type ValidateOptions", "type ValidationResult"], `${API}/validation/validate.ts`),
     'import * as standalone from "./validators/standalone.js";',
     "",
     ...kinds.flatMap((k) => [k, ""]),

@@ -6,7 +6,7 @@
 import { describe, expect, it } from "vitest";
 import type { CelProgram, CelVars } from "../../api/validation/cel.ts";
 import { createValidator } from "../../api/validation/validate.ts";
-import { crdKinds } from "../support/validation.ts";
+import { crdKinds, generatedDefinition } from "../support/validation.ts";
 import { ruleCases } from "../validation/rule-cases.ts";
 import { standaloneModules } from "../validation/standalone-modules.ts";
 import { kubernetesOverloads, referenceInterpreter } from "./crd-rules.reference.ts";
@@ -31,7 +31,7 @@ function outcome(run: () => unknown): Outcome {
 
 const evaluations: Evaluation[] = [];
 const kinds = crdKinds();
-const recording = new Map([...kinds].map(([key, { apiVersion, kind, namespaced }]) => {
+const recording = new Map([...kinds].map(([key, { apiVersion, kind }]) => {
   const standalone = standaloneModules[apiVersion]!;
   const rules = (standalone[`${kind}Rules`] as CelProgram[]).map((program): CelProgram => ({
     ...program,
@@ -42,8 +42,7 @@ const recording = new Map([...kinds].map(([key, { apiVersion, kind, namespaced }
       return result.value;
     },
   }));
-  const [group, version] = apiVersion.split("/") as [string, string];
-  return [key, createValidator({ group, version, kind, namespaced, schema: standalone[`${kind}Schema`] as never, structural: standalone[kind] as never, walks: { rules } })];
+  return [key, createValidator({ ...generatedDefinition(apiVersion, kind), walks: { rules } })];
 }));
 const cases = ruleCases();
 for (const c of cases) {

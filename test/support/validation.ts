@@ -6,10 +6,10 @@ import type { CelRuleEntry } from "../../api/validation/cel.ts";
 import { ruleSites } from "../../api/validation/cel.ts";
 import { compileRules } from "../../api/validation/compile-rules.ts";
 import { errorString } from "../../api/validation/errors.ts";
-import { createValidator, type ValidationResult, type Validator } from "../../api/validation/validate.ts";
+import { createValidator, type KindDefinition, type ValidationResult, type Validator } from "../../api/validation/validate.ts";
 import { loadCrds } from "../../generator/loader/index.ts";
 import { createAjv, toJsonSchema } from "../../generator/schema/json-schema.ts";
-import { generatedFunction } from "./generated.ts";
+import { generatedFunction, generatedModules } from "./generated.ts";
 
 const ajv = createAjv();
 
@@ -49,6 +49,13 @@ export function crdKinds(): Map<string, { apiVersion: string; kind: string; name
 export function generatedValidator(apiVersionKind: string): Validator {
   const kind = apiVersionKind.slice(apiVersionKind.lastIndexOf("/") + 1);
   return generatedFunction<Validator>({ apiVersion: apiVersionKind.slice(0, apiVersionKind.lastIndexOf("/")), kind }, "validate");
+}
+
+/** The generated definition of a kind (`<kind>Definition` of its validators.ts): what its validator is made from. */
+export function generatedDefinition(apiVersion: string, kind: string): KindDefinition {
+  const definition = generatedModules[apiVersion]?.[`${kind[0]!.toLowerCase()}${kind.slice(1)}Definition`];
+  if (!definition) throw new Error(`no generated definition of ${apiVersion} ${kind}`);
+  return definition as KindDefinition;
 }
 
 /** Validators of every kind in crds/, keyed by `apiVersion/kind`, compiled at run time from the CRDs. */

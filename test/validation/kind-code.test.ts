@@ -19,7 +19,7 @@ import type { FieldPath } from "../../api/validation/prune.ts";
 import { createValidator, genericCode, type ValidationResult, type Validator } from "../../api/validation/validate.ts";
 import { createAjv, toJsonSchema } from "../../generator/schema/json-schema.ts";
 import { loadExamples } from "../support/examples.ts";
-import { crdKinds, generatedValidator } from "../support/validation.ts";
+import { crdKinds, generatedDefinition, generatedValidator } from "../support/validation.ts";
 import { objectsOf } from "./arbitrary.ts";
 import { ruleCases } from "./rule-cases.ts";
 import { standaloneModules } from "./standalone-modules.ts";
@@ -70,14 +70,10 @@ function sideBySide(
 describe("the generated validator of every kind gives what the generic engine gives", () => {
   const examples = loadExamples();
   const cases = ruleCases();
-  describe.each([...crdKinds()])("%s", (key, { apiVersion, kind, namespaced, schema }) => {
+  describe.each([...crdKinds()])("%s", (key, { apiVersion, kind, schema }) => {
     const generated = generatedValidator(key);
     const standalone = standaloneModules[apiVersion]!;
-    const [group, version] = apiVersion.split("/") as [string, string];
-    const generic = createValidator({
-      group, version, kind, namespaced, schema: standalone[`${kind}Schema`] as JSONSchemaProps,
-      structural: standalone[kind] as never, walks: { rules: standalone[`${kind}Rules`] as CelProgram[] },
-    });
+    const generic = createValidator({ ...generatedDefinition(apiVersion, kind), walks: { rules: standalone[`${kind}Rules`] as CelProgram[] } });
 
     it("is made with the kind's generated walks", () => {
       expect(readFileSync(`generated/${apiVersion}/validators.ts`, "utf8")).toContain(`  walks: { code: standalone.${kind}Code },\n`);

@@ -9,10 +9,16 @@
 // Source: crds/agentic.openshift.io/proposals.yaml
 // Source: crds/agentic.openshift.io/verificationresults.yaml
 
-import { type ValidateOptions, type ValidationResult, createValidator } from "../../../api/validation/validate.ts";
+import {
+  type KindDefinition,
+  type ValidateOptions,
+  type ValidationResult,
+  createValidator,
+} from "../../../api/validation/validate.ts";
 import * as standalone from "./validators/standalone.js";
 
-const agentValidator = createValidator({
+/** What validateAgent is made from (api/validation/validate.ts createValidator). */
+export const agentDefinition: KindDefinition = {
   group: "agentic.openshift.io",
   version: "v1alpha1",
   kind: "Agent",
@@ -20,7 +26,9 @@ const agentValidator = createValidator({
   schema: standalone.AgentSchema,
   structural: standalone.Agent,
   walks: { code: standalone.AgentCode },
-});
+};
+
+const agentValidator = createValidator(agentDefinition);
 
 /**
  * Validates a Agent as kube-apiserver does when it is created, or updated from `oldObject`: pruning,
@@ -30,7 +38,8 @@ export function validateAgent(object: unknown, oldObject?: unknown, options?: Va
   return agentValidator(object, oldObject, options);
 }
 
-const analysisResultValidator = createValidator({
+/** What validateAnalysisResult is made from (api/validation/validate.ts createValidator). */
+export const analysisResultDefinition: KindDefinition = {
   group: "agentic.openshift.io",
   version: "v1alpha1",
   kind: "AnalysisResult",
@@ -38,7 +47,9 @@ const analysisResultValidator = createValidator({
   schema: standalone.AnalysisResultSchema,
   structural: standalone.AnalysisResult,
   walks: { code: standalone.AnalysisResultCode },
-});
+};
+
+const analysisResultValidator = createValidator(analysisResultDefinition);
 
 /**
  * Validates a AnalysisResult as kube-apiserver does when it is created, or updated from `oldObject`: pruning,
@@ -48,7 +59,8 @@ export function validateAnalysisResult(object: unknown, oldObject?: unknown, opt
   return analysisResultValidator(object, oldObject, options);
 }
 
-const approvalPolicyValidator = createValidator({
+/** What validateApprovalPolicy is made from (api/validation/validate.ts createValidator). */
+export const approvalPolicyDefinition: KindDefinition = {
   group: "agentic.openshift.io",
   version: "v1alpha1",
   kind: "ApprovalPolicy",
@@ -56,7 +68,9 @@ const approvalPolicyValidator = createValidator({
   schema: standalone.ApprovalPolicySchema,
   structural: standalone.ApprovalPolicy,
   walks: { code: standalone.ApprovalPolicyCode },
-});
+};
+
+const approvalPolicyValidator = createValidator(approvalPolicyDefinition);
 
 /**
  * Validates a ApprovalPolicy as kube-apiserver does when it is created, or updated from `oldObject`: pruning,
@@ -66,7 +80,8 @@ export function validateApprovalPolicy(object: unknown, oldObject?: unknown, opt
   return approvalPolicyValidator(object, oldObject, options);
 }
 
-const escalationResultValidator = createValidator({
+/** What validateEscalationResult is made from (api/validation/validate.ts createValidator). */
+export const escalationResultDefinition: KindDefinition = {
   group: "agentic.openshift.io",
   version: "v1alpha1",
   kind: "EscalationResult",
@@ -74,7 +89,9 @@ const escalationResultValidator = createValidator({
   schema: standalone.EscalationResultSchema,
   structural: standalone.EscalationResult,
   walks: { code: standalone.EscalationResultCode },
-});
+};
+
+const escalationResultValidator = createValidator(escalationResultDefinition);
 
 /**
  * Validates a EscalationResult as kube-apiserver does when it is created, or updated from `oldObject`: pruning,
@@ -84,7 +101,8 @@ export function validateEscalationResult(object: unknown, oldObject?: unknown, o
   return escalationResultValidator(object, oldObject, options);
 }
 
-const executionResultValidator = createValidator({
+/** What validateExecutionResult is made from (api/validation/validate.ts createValidator). */
+export const executionResultDefinition: KindDefinition = {
   group: "agentic.openshift.io",
   version: "v1alpha1",
   kind: "ExecutionResult",
@@ -92,7 +110,9 @@ const executionResultValidator = createValidator({
   schema: standalone.ExecutionResultSchema,
   structural: standalone.ExecutionResult,
   walks: { code: standalone.ExecutionResultCode },
-});
+};
+
+const executionResultValidator = createValidator(executionResultDefinition);
 
 /**
  * Validates a ExecutionResult as kube-apiserver does when it is created, or updated from `oldObject`: pruning,
@@ -102,7 +122,8 @@ export function validateExecutionResult(object: unknown, oldObject?: unknown, op
   return executionResultValidator(object, oldObject, options);
 }
 
-const lLMProviderValidator = createValidator({
+/** What validateLLMProvider is made from (api/validation/validate.ts createValidator). */
+export const lLMProviderDefinition: KindDefinition = {
   group: "agentic.openshift.io",
   version: "v1alpha1",
   kind: "LLMProvider",
@@ -110,7 +131,9 @@ const lLMProviderValidator = createValidator({
   schema: standalone.LLMProviderSchema,
   structural: standalone.LLMProvider,
   walks: { code: standalone.LLMProviderCode },
-});
+};
+
+const lLMProviderValidator = createValidator(lLMProviderDefinition);
 
 /**
  * Validates a LLMProvider as kube-apiserver does when it is created, or updated from `oldObject`: pruning,
@@ -120,7 +143,8 @@ export function validateLLMProvider(object: unknown, oldObject?: unknown, option
   return lLMProviderValidator(object, oldObject, options);
 }
 
-const proposalValidator = createValidator({
+/** What validateProposal is made from (api/validation/validate.ts createValidator). */
+export const proposalDefinition: KindDefinition = {
   group: "agentic.openshift.io",
   version: "v1alpha1",
   kind: "Proposal",
@@ -128,7 +152,9 @@ const proposalValidator = createValidator({
   schema: standalone.ProposalSchema,
   structural: standalone.Proposal,
   walks: { code: standalone.ProposalCode },
-});
+};
+
+const proposalValidator = createValidator(proposalDefinition);
 
 /**
  * Validates a Proposal as kube-apiserver does when it is created, or updated from `oldObject`: pruning,
@@ -138,7 +164,8 @@ export function validateProposal(object: unknown, oldObject?: unknown, options?:
   return proposalValidator(object, oldObject, options);
 }
 
-const proposalApprovalValidator = createValidator({
+/** What validateProposalApproval is made from (api/validation/validate.ts createValidator). */
+export const proposalApprovalDefinition: KindDefinition = {
   group: "agentic.openshift.io",
   version: "v1alpha1",
   kind: "ProposalApproval",
@@ -146,7 +173,9 @@ const proposalApprovalValidator = createValidator({
   schema: standalone.ProposalApprovalSchema,
   structural: standalone.ProposalApproval,
   walks: { code: standalone.ProposalApprovalCode },
-});
+};
+
+const proposalApprovalValidator = createValidator(proposalApprovalDefinition);
 
 /**
  * Validates a ProposalApproval as kube-apiserver does when it is created, or updated from `oldObject`: pruning,
@@ -156,7 +185,8 @@ export function validateProposalApproval(object: unknown, oldObject?: unknown, o
   return proposalApprovalValidator(object, oldObject, options);
 }
 
-const verificationResultValidator = createValidator({
+/** What validateVerificationResult is made from (api/validation/validate.ts createValidator). */
+export const verificationResultDefinition: KindDefinition = {
   group: "agentic.openshift.io",
   version: "v1alpha1",
   kind: "VerificationResult",
@@ -164,7 +194,9 @@ const verificationResultValidator = createValidator({
   schema: standalone.VerificationResultSchema,
   structural: standalone.VerificationResult,
   walks: { code: standalone.VerificationResultCode },
-});
+};
+
+const verificationResultValidator = createValidator(verificationResultDefinition);
 
 /**
  * Validates a VerificationResult as kube-apiserver does when it is created, or updated from `oldObject`: pruning,

@@ -2,10 +2,16 @@
 // Source: crds/extensions.agents.x-k8s.io/sandboxclaims.yaml
 // Source: crds/extensions.agents.x-k8s.io/sandboxtemplates.yaml
 
-import { type ValidateOptions, type ValidationResult, createValidator } from "../../../api/validation/validate.ts";
+import {
+  type KindDefinition,
+  type ValidateOptions,
+  type ValidationResult,
+  createValidator,
+} from "../../../api/validation/validate.ts";
 import * as standalone from "./validators/standalone.js";
 
-const sandboxClaimValidator = createValidator({
+/** What validateSandboxClaim is made from (api/validation/validate.ts createValidator). */
+export const sandboxClaimDefinition: KindDefinition = {
   group: "extensions.agents.x-k8s.io",
   version: "v1alpha1",
   kind: "SandboxClaim",
@@ -13,7 +19,9 @@ const sandboxClaimValidator = createValidator({
   schema: standalone.SandboxClaimSchema,
   structural: standalone.SandboxClaim,
   walks: { code: standalone.SandboxClaimCode },
-});
+};
+
+const sandboxClaimValidator = createValidator(sandboxClaimDefinition);
 
 /**
  * Validates a SandboxClaim as kube-apiserver does when it is created, or updated from `oldObject`: pruning,
@@ -23,7 +31,8 @@ export function validateSandboxClaim(object: unknown, oldObject?: unknown, optio
   return sandboxClaimValidator(object, oldObject, options);
 }
 
-const sandboxTemplateValidator = createValidator({
+/** What validateSandboxTemplate is made from (api/validation/validate.ts createValidator). */
+export const sandboxTemplateDefinition: KindDefinition = {
   group: "extensions.agents.x-k8s.io",
   version: "v1alpha1",
   kind: "SandboxTemplate",
@@ -31,7 +40,9 @@ const sandboxTemplateValidator = createValidator({
   schema: standalone.SandboxTemplateSchema,
   structural: standalone.SandboxTemplate,
   walks: { code: standalone.SandboxTemplateCode },
-});
+};
+
+const sandboxTemplateValidator = createValidator(sandboxTemplateDefinition);
 
 /**
  * Validates a SandboxTemplate as kube-apiserver does when it is created, or updated from `oldObject`: pruning,
