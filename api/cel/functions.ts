@@ -45,8 +45,8 @@ export interface Overload {
   impl: (...args: never[]) => CelValue;
   /**
    * The implementation for a constant last argument (a regex pattern), prepared once: what compiled programs
-   * call, with the other arguments, where the argument is a literal. It does not throw; a bad constant fails
-   * each call as `impl` would.
+   * call, with the other arguments, where the argument is a literal. What it throws for a bad constant, each call
+   * throws, as `impl` would.
    */
   specialize?: (constant: never) => (...args: never[]) => CelValue;
   /**

@@ -65,7 +65,16 @@ export class Registry {
       fn: madeOnFirstUse(this.byKey, dispatcher),
       impls: Object.fromEntries([...this.byKey.values()].flat().map((o) => [o.id, o.impl as Dispatcher])),
       costs: madeOnFirstUse(this.byKey, costDispatcher),
-      specialize: (id, constant) => byId.get(id)!.specialize!(constant as never) as Dispatcher,
+      specialize: (id, constant) => {
+        try {
+          return byId.get(id)!.specialize!(constant as never) as Dispatcher;
+        } catch (error) {
+          // the program is bound now; a bad constant fails where it is used, if it is
+          return () => {
+            throw error;
+          };
+        }
+      },
       types: Object.fromEntries([...this.typeNames].map((n) => [n, celType(n)])),
       converter: celConverter,
     };

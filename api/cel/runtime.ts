@@ -515,18 +515,8 @@ export function matches(s: string, pattern: string): boolean {
   return test(s);
 }
 
-/** `matches` with a pattern known in advance (a literal), compiled now; an invalid one fails each call. */
-export function matcher(pattern: string): (s: string) => boolean {
-  try {
-    return compileRegex(pattern);
-  } catch (error) {
-    return () => {
-      throw error;
-    };
-  }
-}
-
-function compileRegex(pattern: string): (s: string) => boolean {
+/** `matches` with a pattern known in advance (a literal), compiled now (Overload.specialize). */
+export function compileRegex(pattern: string): (s: string) => boolean {
   let re2: RE2JS;
   try {
     re2 = RE2JS.compile(pattern);

@@ -8,6 +8,7 @@
 // its node does not describe (a list where an object goes: an invalid object) is left to the generic decoder.
 import type { JSONSchemaProps } from "../apiextensions.ts";
 import { checkRule } from "../cel/checker.ts";
+import { childCardinality, multiplyCost } from "../cel/cost.ts";
 import { compileJsonProgram } from "../cel/compile.ts";
 import { libraries, registry, rt } from "../cel/environment.ts";
 import { PER_CALL_LIMIT } from "../cel/runtime.ts";
@@ -511,18 +512,15 @@ export function evaluationBound(schema: JSONSchemaProps, site: CelRuleSite): num
   return problems.length > 0 || costs.some((c) => c > PER_CALL_LIMIT) ? Infinity : costs[0]! + costs[1]!;
 }
 
-/** `cost` times how often the rules at `path` can run: the product of the enclosing lists' maxItems and maps' maxProperties. */
+/** `cost` times how often the rules at `path` can run, as kube's estimator counts it (cost.ts childCardinality). */
 function timesRun(schema: JSONSchemaProps, path: readonly string[], cost: number): number {
-  if (cost === 0) return 0;
-  let times = 1;
+  let cardinality: number | undefined = 1;
   let node = schema;
   for (let i = 0; i < path.length; i++) {
-    const keyword = path[i]!;
-    if (keyword === "items") times *= node.maxItems ?? Infinity;
-    else if (keyword === "additionalProperties") times *= node.maxProperties ?? Infinity;
-    node = keyword === "properties" ? node.properties![path[++i]!]! : (node[keyword as "items"] as JSONSchemaProps);
+    cardinality = childCardinality(node, cardinality);
+    node = path[i] === "properties" ? node.properties![path[++i]!]! : (node[path[i] as "items" | "additionalProperties"] as JSONSchemaProps);
   }
-  return cost * times;
+  return cardinality === undefined && cost > 0 ? Infinity : multiplyCost(cost, cardinality ?? 0);
 }
 
 function preserves(schema: JSONSchemaProps): boolean {

@@ -9,6 +9,7 @@ import {
   addLists,
   compare,
   compareStrings,
+  compileRegex,
   divideInt,
   divideUint,
   durationFromNanos,
@@ -18,7 +19,6 @@ import {
   mapInsert,
   mapKeys,
   matches,
-  matcher,
   moduloInt,
   moduloUint,
   nanosOf,
@@ -195,9 +195,9 @@ const strings: Overload[] = [
   }),
   method("starts_with_string", "startsWith", "string", ["string"], "bool", (s: string, p: string) => s.startsWith(p), traversal(1)),
   method("ends_with_string", "endsWith", "string", ["string"], "bool", (s: string, p: string) => s.endsWith(p), traversal(1)),
-  global("matches", "matches", ["string", "string"], "bool", matches, { specialize: matcher }),
+  global("matches", "matches", ["string", "string"], "bool", matches, { specialize: compileRegex }),
   method("matches_string", "matches", "string", ["string"], "bool", matches, {
-    specialize: matcher,
+    specialize: compileRegex,
     runtimeCost: (args) =>
       Math.ceil((1 + actualSize(args[0] as CelValue)) * TRAVERSAL) * Math.ceil(actualSize(args[1] as CelValue) * REGEX_STRING_LENGTH_COST_FACTOR),
   }),
