@@ -531,4 +531,38 @@ describe("CEL rules", () => {
     expect((await errorOf(objects.patch(raised as KubernetesObject, undefined, undefined, undefined, undefined, PatchStrategy.MergePatch))).status).toEqual(invalidStatus(raised, { reason: "FieldValueInvalid", field: "spec.max", message: "Invalid value: 90: must be at most 50" }));
     expect((await api("DELETE", `${crds}/gauges.example.com`)).code).toBe(200);
   });
+
+  it("stops a CRD's rules at kube's runtime cost limit of one evaluation", async () => {
+    // One rule over up to 2,000 words of up to 100 letters, each matched against a 400-character pattern: estimated
+    // at ~2.2M per evaluation, more than the 1M limit a cluster allows one at run time.
+    const pattern = `^[a-z]+$|^${"z".repeat(390)}$`;
+    const crds = "/apis/apiextensions.k8s.io/v1/customresourcedefinitions";
+    const words = {
+      type: "array", maxItems: 2000, items: { type: "string", maxLength: 100 },
+      "x-kubernetes-validations": [{ rule: `self.all(w, w.matches('${pattern}'))`, message: "lowercase only" }],
+    };
+    expect((await api("POST", crds, {
+      apiVersion: "apiextensions.k8s.io/v1",
+      kind: "CustomResourceDefinition",
+      metadata: { name: "glossaries.example.com" },
+      spec: {
+        group: "example.com",
+        names: { kind: "Glossary", plural: "glossaries" },
+        scope: "Namespaced",
+        versions: [{ name: "v1", served: true, storage: true, schema: { openAPIV3Schema: { type: "object", properties: { spec: { type: "object", properties: { words } } } } } }],
+      },
+    })).code).toBe(201);
+    const path = `/apis/example.com/v1/namespaces/${CEL_NAMESPACE}/glossaries`;
+    const glossary = (name: string, count: number) =>
+      ({ apiVersion: "example.com/v1", kind: "Glossary", metadata: { name }, spec: { words: Array.from({ length: count }, () => "abcdefghij".repeat(10)) } });
+    await eventually(async () => ((await api("GET", path)).code === 200 ? true : undefined));
+    expect((await api("POST", path, glossary("short", 500))).code).toBe(201); // ~550k
+    const long = await api("POST", path, glossary("long", 1000)); // ~1.1M
+    expect([long.code, (long.body as { details?: { causes?: unknown[] } }).details?.causes]).toEqual([422, [{
+      reason: "FieldValueInvalid",
+      field: "spec.words",
+      message: "Invalid value: \"array\": 'operation cancelled: actual cost limit exceeded': no further validation rules will be run due to call cost exceeds limit for rule: lowercase only",
+    }]]);
+    expect((await api("DELETE", `${crds}/glossaries.example.com`)).code).toBe(200);
+  });
 });
